@@ -1,0 +1,1 @@
+#include "backend/core/ops/axes.h"

@@ -1,0 +1,8 @@
+#include "backend/core/op_registry.h"
+#include "backend/core/ops/op_families.h"
+
+namespace remotek {
+
+void RegisterIndexingOps(OpRegistry& registry) {}
+
+}  // namespace remotek

@@ -1,0 +1,13 @@
+#include "backend/eigen/eigen_backend.h"
+
+#include "backend/reference/reference_kernels.h"
+
+namespace remotek {
+
+std::unique_ptr<Backend> CreateEigenBackend() {
+  auto backend = std::make_unique<Backend>("eigen");
+  AddAllReferenceKernels(*backend);
+  return backend;
+}
+
+}  // namespace remotek

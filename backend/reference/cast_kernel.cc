@@ -1,0 +1,7 @@
+#include "backend/reference/reference_kernels.h"
+
+namespace remotek {
+
+void AddReferenceCastKernel(Backend& backend) {}
+
+}  // namespace remotek
