@@ -1,5 +1,6 @@
 #include "backend/eigen/eigen_backend.h"
 
+#include "backend/eigen/eigen_kernels.h"
 #include "backend/reference/reference_kernels.h"
 
 namespace remotek {
@@ -7,6 +8,7 @@ namespace remotek {
 std::unique_ptr<Backend> CreateEigenBackend() {
   auto backend = std::make_unique<Backend>("eigen");
   AddAllReferenceKernels(*backend);
+  AddEigenLinalgKernels(*backend);
   return backend;
 }
 

@@ -1,0 +1,18 @@
+// Kernel families of the eigen backend. CreateEigenBackend starts from every
+// reference kernel and calls these to replace the ones done better here.
+#ifndef REMOTEK_BACKEND_EIGEN_EIGEN_KERNELS_H_
+#define REMOTEK_BACKEND_EIGEN_EIGEN_KERNELS_H_
+
+#include "backend/core/backend.h"
+
+namespace remotek {
+
+// dot and batch_dot (float32/float64 through RunGemm; integer dtypes keep the
+// kernel already registered, i.e. the reference loops) and transpose (tiled,
+// on the intra-op pool). REQUIRES: `backend` already has reference kernels
+// for dot and batch_dot.
+void AddEigenLinalgKernels(Backend& backend);
+
+}  // namespace remotek
+
+#endif  // REMOTEK_BACKEND_EIGEN_EIGEN_KERNELS_H_

@@ -1,0 +1,60 @@
+// Strided batched GEMM for the eigen backend, routed to the fastest path
+// measured on the build host (see RouteGemm in gemm.cc):
+//   - one large product, or a batch of large ones: OpenBLAS (its own
+//     threads), one call per product, operands read in place through the
+//     transpose flags and leading dimensions (no copies);
+//   - a batch of small products: the batch is split over the intra-op pool
+//     and each product runs single-threaded in Eigen's GEMM;
+//   - tiny work: Eigen in the calling thread.
+//
+// Thread-safety: RunGemm may be called concurrently from any threads.
+#ifndef REMOTEK_BACKEND_EIGEN_GEMM_H_
+#define REMOTEK_BACKEND_EIGEN_GEMM_H_
+
+#include <cstdint>
+
+namespace remotek {
+
+// C_i = op(A_i) * op(B_i) for every batch index i = (i0, i1, i2) in
+// [0, batch[0]) x [0, batch[1]) x [0, batch[2]). All matrices are row-major:
+// op(A_i) is m x k, read from a + sum_j i_j * a_stride[j] with leading
+// dimension lda (A_i stored k x m when trans_a); likewise op(B_i) is k x n;
+// C_i (m x n, leading dimension ldc) at c + sum_j i_j * c_stride[j] is
+// overwritten. REQUIRES: the C_i do not overlap each other or the inputs.
+template <typename T>
+struct GemmBatch {
+  int64_t batch[3] = {1, 1, 1};
+  int64_t m = 0, n = 0, k = 0;
+  const T* a = nullptr;
+  int64_t lda = 0;
+  bool trans_a = false;
+  int64_t a_stride[3] = {0, 0, 0};
+  const T* b = nullptr;
+  int64_t ldb = 0;
+  bool trans_b = false;
+  int64_t b_stride[3] = {0, 0, 0};
+  T* c = nullptr;
+  int64_t ldc = 0;
+  int64_t c_stride[3] = {0, 0, 0};
+
+  int64_t count() const { return batch[0] * batch[1] * batch[2]; }
+};
+
+// Which implementation RunGemm picks; exposed for tests and the benchmark.
+enum class GemmPath { kEigenInline, kEigenBatchParallel, kBlas };
+
+template <typename T>
+GemmPath RouteGemm(const GemmBatch<T>& g);
+
+// Computes every product of `g`. T is float or double.
+template <typename T>
+void RunGemm(const GemmBatch<T>& g);
+
+extern template GemmPath RouteGemm(const GemmBatch<float>&);
+extern template GemmPath RouteGemm(const GemmBatch<double>&);
+extern template void RunGemm(const GemmBatch<float>&);
+extern template void RunGemm(const GemmBatch<double>&);
+
+}  // namespace remotek
+
+#endif  // REMOTEK_BACKEND_EIGEN_GEMM_H_
