@@ -100,42 +100,59 @@ struct Pow {
 
 struct Equal {
   template <typename T>
-  static bool Apply(T a, T b) { return a == b; }
+  static bool Apply(T a, T b) {
+    return a == b;
+  }
 };
 struct NotEqual {
   template <typename T>
-  static bool Apply(T a, T b) { return a != b; }
+  static bool Apply(T a, T b) {
+    return a != b;
+  }
 };
 struct Greater {
   template <typename T>
-  static bool Apply(T a, T b) { return a > b; }
+  static bool Apply(T a, T b) {
+    return a > b;
+  }
 };
 struct GreaterEqual {
   template <typename T>
-  static bool Apply(T a, T b) { return a >= b; }
+  static bool Apply(T a, T b) {
+    return a >= b;
+  }
 };
 struct Less {
   template <typename T>
-  static bool Apply(T a, T b) { return a < b; }
+  static bool Apply(T a, T b) {
+    return a < b;
+  }
 };
 struct LessEqual {
   template <typename T>
-  static bool Apply(T a, T b) { return a <= b; }
+  static bool Apply(T a, T b) {
+    return a <= b;
+  }
 };
 struct LogicalAnd {
   template <typename T>
-  static bool Apply(T a, T b) { return a && b; }
+  static bool Apply(T a, T b) {
+    return a && b;
+  }
 };
 struct LogicalOr {
   template <typename T>
-  static bool Apply(T a, T b) { return a || b; }
+  static bool Apply(T a, T b) {
+    return a || b;
+  }
 };
 
 // Divides as the output's float type (integers: true division like tf).
 struct TrueDivide {
   template <typename T>
-  using Out = std::conditional_t<std::is_floating_point_v<T>, T,
-                                 std::conditional_t<(sizeof(T) >= 4), double, float>>;
+  using Out =
+      std::conditional_t<std::is_floating_point_v<T>, T,
+                         std::conditional_t<(sizeof(T) >= 4), double, float>>;
   template <typename T>
   static Out<T> Apply(T a, T b) {
     return static_cast<Out<T>>(a) / static_cast<Out<T>>(b);
@@ -170,8 +187,8 @@ KernelFn BinaryKernel() {
   };
 }
 
-absl::Status LogicalNotKernel(const KernelContext&, absl::Span<const Tensor> inputs,
-                              Tensor& output) {
+absl::Status LogicalNotKernel(const KernelContext&,
+                              absl::Span<const Tensor> inputs, Tensor& output) {
   const bool* x = inputs[0].data<bool>();
   bool* z = output.data<bool>();
   for (int64_t i = 0; i < output.num_elements(); ++i) z[i] = !x[i];

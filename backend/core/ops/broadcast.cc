@@ -32,9 +32,9 @@ absl::StatusOr<Shape> BroadcastShapes(const Shape& x, const Shape& y,
       d = a == kUnknownDim ? b : a;
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
-          op, ": cannot broadcast ", x_name, " of shape ", x.ToString(), " with ",
-          y_name, " of shape ", y.ToString(), ": dims ", a, " and ", b,
-          " differ at axis ", -k, " and neither is 1"));
+          op, ": cannot broadcast ", x_name, " of shape ", x.ToString(),
+          " with ", y_name, " of shape ", y.ToString(), ": dims ", a, " and ",
+          b, " differ at axis ", -k, " and neither is 1"));
     }
     dims[rank - k] = d;
   }
@@ -44,8 +44,8 @@ absl::StatusOr<Shape> BroadcastShapes(const Shape& x, const Shape& y,
     if (d != kUnknownDim && !CheckedMul(count, d, &count)) {
       return absl::InvalidArgumentError(absl::StrCat(
           op, ": broadcasting ", x_name, " of shape ", x.ToString(), " with ",
-          y_name, " of shape ", y.ToString(), " gives shape ", result.ToString(),
-          ", whose element count overflows int64"));
+          y_name, " of shape ", y.ToString(), " gives shape ",
+          result.ToString(), ", whose element count overflows int64"));
     }
   }
   return result;

@@ -103,7 +103,8 @@ class BroadcastLayout {
 };
 
 template <typename Fn>
-void BroadcastLayout::ForEachInRange(int64_t begin, int64_t end, Fn&& fn) const {
+void BroadcastLayout::ForEachInRange(int64_t begin, int64_t end,
+                                     Fn&& fn) const {
   if (begin >= end) return;
   const int rank = static_cast<int>(dims_.size());
   const int inner = rank - 1;
@@ -114,7 +115,8 @@ void BroadcastLayout::ForEachInRange(int64_t begin, int64_t end, Fn&& fn) const 
   for (int d = inner; d >= 0; --d) {
     index[d] = rest % dims_[d];
     rest /= dims_[d];
-    for (int i = 0; i < num_operands_; ++i) offsets[i] += index[d] * strides_[d][i];
+    for (int i = 0; i < num_operands_; ++i)
+      offsets[i] += index[d] * strides_[d][i];
   }
   const Offsets& step = strides_[inner];
   int64_t out = begin;
@@ -128,13 +130,15 @@ void BroadcastLayout::ForEachInRange(int64_t begin, int64_t end, Fn&& fn) const 
     }
     if (out >= end) return;
     // Carry into the outer dims; offsets rewind what the finished dims added.
-    for (int i = 0; i < num_operands_; ++i) offsets[i] -= dims_[inner] * step[i];
+    for (int i = 0; i < num_operands_; ++i)
+      offsets[i] -= dims_[inner] * step[i];
     index[inner] = 0;
     for (int d = inner - 1; d >= 0; --d) {
       ++index[d];
       for (int i = 0; i < num_operands_; ++i) offsets[i] += strides_[d][i];
       if (index[d] < dims_[d]) break;
-      for (int i = 0; i < num_operands_; ++i) offsets[i] -= dims_[d] * strides_[d][i];
+      for (int i = 0; i < num_operands_; ++i)
+        offsets[i] -= dims_[d] * strides_[d][i];
       index[d] = 0;
     }
   }

@@ -33,10 +33,11 @@ absl::StatusOr<InferResult> CastInfer(const InferContext& ctx) {
 }  // namespace
 
 void RegisterCastOp(OpRegistry& registry) {
-  registry.Register(OpDef{.name = "cast",
-                          .infer = CastInfer,
-                          .widen_float16 = false,
-                          .summary = "x converted to dtype (truncating, saturating)"});
+  registry.Register(
+      OpDef{.name = "cast",
+            .infer = CastInfer,
+            .widen_float16 = false,
+            .summary = "x converted to dtype (truncating, saturating)"});
 }
 
 }  // namespace remotek

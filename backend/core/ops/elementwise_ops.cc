@@ -27,18 +27,24 @@ enum class Output { kSame, kBool, kTrueDivide };
 
 bool Allowed(Accepts accepts, DType dtype) {
   switch (accepts) {
-    case Accepts::kNumeric: return IsNumeric(dtype);
-    case Accepts::kNumericOrBool: return IsNumeric(dtype) || dtype == DType::kBool;
-    case Accepts::kBool: return dtype == DType::kBool;
+    case Accepts::kNumeric:
+      return IsNumeric(dtype);
+    case Accepts::kNumericOrBool:
+      return IsNumeric(dtype) || dtype == DType::kBool;
+    case Accepts::kBool:
+      return dtype == DType::kBool;
   }
   return false;
 }
 
 const char* Expected(Accepts accepts) {
   switch (accepts) {
-    case Accepts::kNumeric: return "a numeric dtype";
-    case Accepts::kNumericOrBool: return "a numeric or bool dtype";
-    case Accepts::kBool: return "bool";
+    case Accepts::kNumeric:
+      return "a numeric dtype";
+    case Accepts::kNumericOrBool:
+      return "a numeric or bool dtype";
+    case Accepts::kBool:
+      return "bool";
   }
   return "";
 }
@@ -48,39 +54,50 @@ DType TrueDivideDType(DType dtype) {
   switch (dtype) {
     case DType::kInt8:
     case DType::kInt16:
-    case DType::kUInt8: return DType::kFloat32;
+    case DType::kUInt8:
+      return DType::kFloat32;
     case DType::kInt32:
-    case DType::kInt64: return DType::kFloat64;
-    default: return dtype;
+    case DType::kInt64:
+      return DType::kFloat64;
+    default:
+      return dtype;
   }
 }
 
 absl::Status CheckDType(const InferContext& ctx, const char* arg, DType dtype,
                         Accepts accepts) {
   if (Allowed(accepts, dtype)) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(ctx.op, ": ", arg, " has dtype ",
-                                                 DTypeName(dtype), "; expected ",
-                                                 Expected(accepts)));
+  return absl::InvalidArgumentError(
+      absl::StrCat(ctx.op, ": ", arg, " has dtype ", DTypeName(dtype),
+                   "; expected ", Expected(accepts)));
 }
 
 InferFn BinaryInfer(Accepts accepts, Output output) {
-  return [accepts, output](const InferContext& ctx) -> absl::StatusOr<InferResult> {
+  return [accepts,
+          output](const InferContext& ctx) -> absl::StatusOr<InferResult> {
     REMOTEK_RETURN_IF_ERROR(AttrReader(ctx.op, ctx.attrs).OnlyKnown({}));
     const TensorSpec& x = ctx.inputs[0];
     const TensorSpec& y = ctx.inputs[1];
     if (x.dtype != y.dtype) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          ctx.op, ": x and y must have the same dtype, got x ", DTypeName(x.dtype),
-          " and y ", DTypeName(y.dtype)));
+      return absl::InvalidArgumentError(
+          absl::StrCat(ctx.op, ": x and y must have the same dtype, got x ",
+                       DTypeName(x.dtype), " and y ", DTypeName(y.dtype)));
     }
     REMOTEK_RETURN_IF_ERROR(CheckDType(ctx, "x", x.dtype, accepts));
-    REMOTEK_ASSIGN_OR_RETURN(Shape shape, BroadcastShapes(x.shape, y.shape, ctx.op));
+    REMOTEK_ASSIGN_OR_RETURN(Shape shape,
+                             BroadcastShapes(x.shape, y.shape, ctx.op));
     InferResult result;
     result.output.shape = std::move(shape);
     switch (output) {
-      case Output::kSame: result.output.dtype = x.dtype; break;
-      case Output::kBool: result.output.dtype = DType::kBool; break;
-      case Output::kTrueDivide: result.output.dtype = TrueDivideDType(x.dtype); break;
+      case Output::kSame:
+        result.output.dtype = x.dtype;
+        break;
+      case Output::kBool:
+        result.output.dtype = DType::kBool;
+        break;
+      case Output::kTrueDivide:
+        result.output.dtype = TrueDivideDType(x.dtype);
+        break;
     }
     return result;
   };
@@ -88,13 +105,15 @@ InferFn BinaryInfer(Accepts accepts, Output output) {
 
 absl::StatusOr<InferResult> LogicalNotInfer(const InferContext& ctx) {
   REMOTEK_RETURN_IF_ERROR(AttrReader(ctx.op, ctx.attrs).OnlyKnown({}));
-  REMOTEK_RETURN_IF_ERROR(CheckDType(ctx, "x", ctx.inputs[0].dtype, Accepts::kBool));
+  REMOTEK_RETURN_IF_ERROR(
+      CheckDType(ctx, "x", ctx.inputs[0].dtype, Accepts::kBool));
   InferResult result;
   result.output = ctx.inputs[0];
   return result;
 }
 
-OpDef Binary(const char* name, Accepts accepts, Output output, const char* summary) {
+OpDef Binary(const char* name, Accepts accepts, Output output,
+             const char* summary) {
   OpDef def;
   def.name = name;
   def.min_inputs = def.max_inputs = 2;
@@ -108,24 +127,40 @@ OpDef Binary(const char* name, Accepts accepts, Output output, const char* summa
 void RegisterElementwiseOps(OpRegistry& registry) {
   using A = Accepts;
   using O = Output;
-  registry.Register(Binary("add", A::kNumeric, O::kSame, "x + y, broadcasting; integers wrap"));
-  registry.Register(Binary("subtract", A::kNumeric, O::kSame, "x - y, broadcasting; integers wrap"));
-  registry.Register(Binary("multiply", A::kNumeric, O::kSame, "x * y, broadcasting; integers wrap"));
-  registry.Register(Binary("divide", A::kNumeric, O::kTrueDivide,
-                           "x / y, broadcasting; true division (integers give float32/float64)"));
-  registry.Register(Binary("maximum", A::kNumeric, O::kSame, "elementwise max of x and y; NaN propagates"));
-  registry.Register(Binary("minimum", A::kNumeric, O::kSame, "elementwise min of x and y; NaN propagates"));
+  registry.Register(Binary("add", A::kNumeric, O::kSame,
+                           "x + y, broadcasting; integers wrap"));
+  registry.Register(Binary("subtract", A::kNumeric, O::kSame,
+                           "x - y, broadcasting; integers wrap"));
+  registry.Register(Binary("multiply", A::kNumeric, O::kSame,
+                           "x * y, broadcasting; integers wrap"));
+  registry.Register(Binary(
+      "divide", A::kNumeric, O::kTrueDivide,
+      "x / y, broadcasting; true division (integers give float32/float64)"));
+  registry.Register(Binary("maximum", A::kNumeric, O::kSame,
+                           "elementwise max of x and y; NaN propagates"));
+  registry.Register(Binary("minimum", A::kNumeric, O::kSame,
+                           "elementwise min of x and y; NaN propagates"));
   registry.Register(Binary("pow", A::kNumeric, O::kSame,
-                           "x ** y, broadcasting; integers wrap, negative integer exponents truncate"));
-  registry.Register(Binary("equal", A::kNumericOrBool, O::kBool, "x == y, broadcasting, as bool"));
-  registry.Register(Binary("not_equal", A::kNumericOrBool, O::kBool, "x != y, broadcasting, as bool"));
-  registry.Register(Binary("greater", A::kNumeric, O::kBool, "x > y, broadcasting, as bool"));
-  registry.Register(Binary("greater_equal", A::kNumeric, O::kBool, "x >= y, broadcasting, as bool"));
-  registry.Register(Binary("less", A::kNumeric, O::kBool, "x < y, broadcasting, as bool"));
-  registry.Register(Binary("less_equal", A::kNumeric, O::kBool, "x <= y, broadcasting, as bool"));
-  registry.Register(Binary("logical_and", A::kBool, O::kBool, "x AND y on bool tensors, broadcasting"));
-  registry.Register(Binary("logical_or", A::kBool, O::kBool, "x OR y on bool tensors, broadcasting"));
-  registry.Register(OpDef{.name = "logical_not", .infer = LogicalNotInfer,
+                           "x ** y, broadcasting; integers wrap, negative "
+                           "integer exponents truncate"));
+  registry.Register(Binary("equal", A::kNumericOrBool, O::kBool,
+                           "x == y, broadcasting, as bool"));
+  registry.Register(Binary("not_equal", A::kNumericOrBool, O::kBool,
+                           "x != y, broadcasting, as bool"));
+  registry.Register(
+      Binary("greater", A::kNumeric, O::kBool, "x > y, broadcasting, as bool"));
+  registry.Register(Binary("greater_equal", A::kNumeric, O::kBool,
+                           "x >= y, broadcasting, as bool"));
+  registry.Register(
+      Binary("less", A::kNumeric, O::kBool, "x < y, broadcasting, as bool"));
+  registry.Register(Binary("less_equal", A::kNumeric, O::kBool,
+                           "x <= y, broadcasting, as bool"));
+  registry.Register(Binary("logical_and", A::kBool, O::kBool,
+                           "x AND y on bool tensors, broadcasting"));
+  registry.Register(Binary("logical_or", A::kBool, O::kBool,
+                           "x OR y on bool tensors, broadcasting"));
+  registry.Register(OpDef{.name = "logical_not",
+                          .infer = LogicalNotInfer,
                           .summary = "NOT x on a bool tensor"});
 }
 

@@ -32,10 +32,11 @@ absl::Status CheckDType(const InferContext& ctx, Accepts accepts) {
   if (accepts == Accepts::kNumeric ? IsNumeric(dtype) : IsFloating(dtype)) {
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      ctx.op, ": x has dtype ", DTypeName(dtype), "; expected ",
-      accepts == Accepts::kNumeric ? "a numeric dtype"
-                                   : "a floating dtype (float16, float32, float64)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(ctx.op, ": x has dtype ", DTypeName(dtype), "; expected ",
+                   accepts == Accepts::kNumeric
+                       ? "a numeric dtype"
+                       : "a floating dtype (float16, float32, float64)"));
 }
 
 // Same dtype and shape as x.
@@ -64,7 +65,8 @@ absl::StatusOr<AttrValue> ClipBound(const InferContext& ctx, const char* name,
                                     double value) {
   const DType dtype = ctx.inputs[0].dtype;
   if (IsFloating(dtype)) {
-    if (dtype != DType::kFloat64 && std::abs(value) > std::numeric_limits<float>::max()) {
+    if (dtype != DType::kFloat64 &&
+        std::abs(value) > std::numeric_limits<float>::max()) {
       value = std::copysign(std::numeric_limits<double>::infinity(), value);
     }
     return AttrValue(value);
@@ -82,8 +84,8 @@ absl::StatusOr<AttrValue> ClipBound(const InferContext& ctx, const char* name,
   }
   if (std::trunc(value) != value) {
     return absl::InvalidArgumentError(absl::StrCat(
-        ctx.op, ": ", name, "=", value, " must be a whole number for x of dtype ",
-        DTypeName(dtype)));
+        ctx.op, ": ", name, "=", value,
+        " must be a whole number for x of dtype ", DTypeName(dtype)));
   }
   if (value <= static_cast<double>(lo)) return AttrValue(lo);
   if (value >= static_cast<double>(hi)) return AttrValue(hi);
@@ -97,7 +99,8 @@ absl::StatusOr<InferResult> ClipInfer(const InferContext& ctx) {
   double bounds[2];
   const char* names[2] = {"min_value", "max_value"};
   for (int i = 0; i < 2; ++i) {
-    REMOTEK_ASSIGN_OR_RETURN(std::optional<double> v, attrs.OptionalFloat(names[i]));
+    REMOTEK_ASSIGN_OR_RETURN(std::optional<double> v,
+                             attrs.OptionalFloat(names[i]));
     if (!v.has_value()) {
       return absl::InvalidArgumentError(
           absl::StrCat(ctx.op, ": attribute ", names[i], " is required"));
@@ -111,9 +114,11 @@ absl::StatusOr<InferResult> ClipInfer(const InferContext& ctx) {
   // Keras: "if max_value < min_value: max_value = min_value".
   const char* max_source = bounds[1] < bounds[0] ? names[0] : names[1];
   AttrMap canonical;
-  REMOTEK_ASSIGN_OR_RETURN(canonical["min_value"], ClipBound(ctx, names[0], bounds[0]));
-  REMOTEK_ASSIGN_OR_RETURN(canonical["max_value"],
-                           ClipBound(ctx, max_source, std::max(bounds[0], bounds[1])));
+  REMOTEK_ASSIGN_OR_RETURN(canonical["min_value"],
+                           ClipBound(ctx, names[0], bounds[0]));
+  REMOTEK_ASSIGN_OR_RETURN(
+      canonical["max_value"],
+      ClipBound(ctx, max_source, std::max(bounds[0], bounds[1])));
   return SameAsInput(ctx, std::move(canonical));
 }
 
@@ -142,7 +147,8 @@ absl::StatusOr<InferResult> SoftmaxInfer(const InferContext& ctx) {
         absl::StrCat(ctx.op, ": x must have rank >= 1, got a scalar"));
   }
   REMOTEK_ASSIGN_OR_RETURN(int64_t axis, attrs.Int("axis", -1));
-  REMOTEK_ASSIGN_OR_RETURN(int normalized, NormalizeAxis(axis, rank, ctx.op, "axis"));
+  REMOTEK_ASSIGN_OR_RETURN(int normalized,
+                           NormalizeAxis(axis, rank, ctx.op, "axis"));
   return SameAsInput(ctx, {{"axis", static_cast<int64_t>(normalized)}});
 }
 
@@ -156,22 +162,31 @@ void RegisterUnaryOps(OpRegistry& registry) {
   const InferFn numeric = PlainInfer(Accepts::kNumeric);
   const InferFn floating = PlainInfer(Accepts::kFloat);
   registry.Register(Unary("negative", numeric, "-x; integers wrap"));
-  registry.Register(Unary("abs", numeric, "|x|; integers wrap (abs of the minimum is itself)"));
-  registry.Register(Unary("sign", numeric, "-1, 0 or 1 by the sign of x; NaN stays NaN"));
+  registry.Register(Unary("abs", numeric,
+                          "|x|; integers wrap (abs of the minimum is itself)"));
+  registry.Register(
+      Unary("sign", numeric, "-1, 0 or 1 by the sign of x; NaN stays NaN"));
   registry.Register(Unary("square", numeric, "x * x; integers wrap"));
-  registry.Register(Unary("round", numeric, "x rounded half to even; identity on integers"));
+  registry.Register(
+      Unary("round", numeric, "x rounded half to even; identity on integers"));
   registry.Register(Unary("sqrt", floating, "square root of x"));
   registry.Register(Unary("exp", floating, "e ** x"));
   registry.Register(Unary("log", floating, "natural logarithm of x"));
   registry.Register(Unary("sigmoid", floating, "1 / (1 + exp(-x))"));
   registry.Register(Unary("tanh", floating, "hyperbolic tangent of x"));
-  registry.Register(Unary("softplus", floating, "log(exp(x) + 1), computed stably"));
+  registry.Register(
+      Unary("softplus", floating, "log(exp(x) + 1), computed stably"));
   registry.Register(Unary("softsign", floating, "x / (1 + |x|)"));
-  registry.Register(Unary("elu", EluInfer, "x if x > 0 else alpha * (exp(x) - 1)"));
-  registry.Register(Unary("hard_sigmoid", floating, "clip(0.2 * x + 0.5, 0, 1)"));
-  registry.Register(Unary("clip", ClipInfer, "x clipped to [min_value, max_value]"));
-  registry.Register(Unary("relu", ReluInfer, "Keras relu with alpha, max_value and threshold"));
-  registry.Register(Unary("softmax", SoftmaxInfer, "softmax of x along axis, numerically stable"));
+  registry.Register(
+      Unary("elu", EluInfer, "x if x > 0 else alpha * (exp(x) - 1)"));
+  registry.Register(
+      Unary("hard_sigmoid", floating, "clip(0.2 * x + 0.5, 0, 1)"));
+  registry.Register(
+      Unary("clip", ClipInfer, "x clipped to [min_value, max_value]"));
+  registry.Register(Unary("relu", ReluInfer,
+                          "Keras relu with alpha, max_value and threshold"));
+  registry.Register(Unary("softmax", SoftmaxInfer,
+                          "softmax of x along axis, numerically stable"));
 }
 
 }  // namespace remotek

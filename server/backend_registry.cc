@@ -1,0 +1,53 @@
+#include "server/backend_registry.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "backend/eigen/eigen_backend.h"
+#include "backend/reference/reference_kernels.h"
+
+namespace remotek::server {
+
+std::unique_ptr<BackendRegistry> BackendRegistry::CreateBuiltIn() {
+  auto registry = std::make_unique<BackendRegistry>();
+  registry->Add(CreateEigenBackend());
+  registry->Add(CreateReferenceBackend());
+  registry->default_name_ = "eigen";
+  return registry;
+}
+
+void BackendRegistry::Add(std::unique_ptr<Backend> backend) {
+  std::string name = backend->name();
+  backends_[name] = std::move(backend);
+}
+
+absl::Status BackendRegistry::SetDefault(const std::string& name) {
+  if (backends_.count(name) == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "backend \"", name, "\" is not hosted (hosted: ", NamesJoined(), ")"));
+  }
+  default_name_ = name;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const Backend*> BackendRegistry::Find(const std::string& name) const {
+  const std::string& wanted = name.empty() ? default_name_ : name;
+  auto it = backends_.find(wanted);
+  if (it != backends_.end()) return it->second.get();
+  std::string hint;
+  if (wanted == "tensorflow" || wanted == "theano" || wanted == "cntk") {
+    hint = absl::StrCat(" (\"", wanted,
+                        "\" is a Keras backend; this server runs its own)");
+  }
+  return absl::NotFoundError(absl::StrCat("unknown backend \"", wanted, "\"", hint,
+                                          "; this server hosts: ", NamesJoined()));
+}
+
+std::vector<std::string> BackendRegistry::Names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, backend] : backends_) names.push_back(name);
+  return names;
+}
+
+std::string BackendRegistry::NamesJoined() const { return absl::StrJoin(Names(), ", "); }
+
+}  // namespace remotek::server

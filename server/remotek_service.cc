@@ -1,0 +1,407 @@
+#include "server/remotek_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "backend/core/status_macros.h"
+#include "server/status_mapping.h"
+#include "server/tensor_codec.h"
+
+namespace remotek::server {
+namespace {
+
+void EncodeConfig(const OpConfig& config, const std::string& backend,
+                  v1::KerasConfig* out) {
+  out->set_floatx(EncodeDType(config.floatx));
+  out->set_epsilon(config.epsilon);
+  out->set_image_data_format(ImageDataFormatName(config.image_data_format));
+  out->set_backend(backend);
+}
+
+}  // namespace
+
+std::string TenantOf(const grpc::CallbackServerContext*) { return "default"; }
+
+RemoteKService::RemoteKService(const BackendRegistry* backends, SessionManager* sessions,
+                               ComputePool* pool, ServiceOptions options)
+    : backends_(backends), sessions_(sessions), pool_(pool), options_(std::move(options)) {}
+
+RemoteKService::Reactor* RemoteKService::Respond(Ctx* ctx, const absl::Status& status) {
+  Reactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+RemoteKService::Reactor* RemoteKService::Offload(Ctx* ctx, std::function<absl::Status()> work) {
+  Reactor* reactor = ctx->DefaultReactor();
+  pool_->Schedule([reactor, work = std::move(work)] {
+    reactor->Finish(ToGrpcStatus(work()));
+  });
+  return reactor;
+}
+
+absl::StatusOr<std::shared_ptr<Session>> RemoteKService::FindSession(
+    Ctx* ctx, const std::string& id) const {
+  return sessions_->Get(TenantOf(ctx), id);
+}
+
+absl::Status RemoteKService::CheckFitsMessage(const Tensor& t, const std::string& what) const {
+  if (EncodedSize(t) <= options_.max_message_bytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      what, " is ", t.byte_size(), " bytes, above the message limit of ",
+      options_.max_message_bytes, " bytes; fetch it with DownloadTensor"));
+}
+
+absl::Status RemoteKService::FillSessionInfo(const Session& session,
+                                             v1::SessionInfo* info) const {
+  info->set_session_id(session.id());
+  EncodeConfig(session.state().config(), session.backend_name(), info->mutable_config());
+  const SessionStats stats = session.state().Stats();
+  v1::SessionStats* out = info->mutable_stats();
+  out->set_bytes_held(stats.bytes_held);
+  out->set_peak_bytes(stats.peak_bytes);
+  out->set_nodes(stats.nodes);
+  out->set_variables(stats.variables);
+  out->set_functions(stats.functions);
+  out->set_created_unix_ms(session.created_unix_ms());
+  out->set_last_used_unix_ms(session.last_used_unix_ms());
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------------ server
+
+RemoteKService::Reactor* RemoteKService::GetServerInfo(Ctx* ctx, const v1::GetServerInfoRequest*,
+                                                       v1::ServerInfo* resp) {
+  resp->set_version(options_.version);
+  EncodeConfig(sessions_->defaults(), backends_->default_name(), resp->mutable_config());
+  for (const std::string& name : backends_->Names()) resp->add_backends(name);
+  for (const auto& [key, source] : options_.config_sources) {
+    (*resp->mutable_config_sources())[key] = source;
+  }
+  resp->set_max_message_bytes(options_.max_message_bytes);
+  return Respond(ctx, absl::OkStatus());
+}
+
+RemoteKService::Reactor* RemoteKService::ListBackends(Ctx* ctx, const v1::ListBackendsRequest*,
+                                                      v1::ListBackendsResponse* resp) {
+  for (const std::string& name : backends_->Names()) {
+    const Backend* backend = backends_->Find(name).value();
+    v1::BackendInfo* info = resp->add_backends();
+    info->set_name(name);
+    info->set_is_default(name == backends_->default_name());
+    for (const std::string& op : backend->SupportedOps()) info->add_ops(op);
+    for (DType dtype : kAllDTypes) info->add_dtypes(EncodeDType(dtype));
+  }
+  return Respond(ctx, absl::OkStatus());
+}
+
+RemoteKService::Reactor* RemoteKService::Echo(Ctx* ctx, const v1::EchoRequest* req,
+                                              v1::EchoResponse* resp) {
+  resp->set_payload(req->payload());
+  return Respond(ctx, absl::OkStatus());
+}
+
+// ---------------------------------------------------------------- sessions
+
+RemoteKService::Reactor* RemoteKService::CreateSession(Ctx* ctx, const v1::CreateSessionRequest* req,
+                                                       v1::SessionInfo* resp) {
+  auto run = [&]() -> absl::Status {
+    SessionOptions options;
+    options.backend = req->backend();
+    REMOTEK_ASSIGN_OR_RETURN(options.floatx, DecodeOptionalDType(req->floatx(), "floatx"));
+    options.epsilon = req->epsilon();
+    options.image_data_format = req->image_data_format();
+    REMOTEK_ASSIGN_OR_RETURN(auto session, sessions_->Create(TenantOf(ctx), options));
+    return FillSessionInfo(*session, resp);
+  };
+  return Respond(ctx, run());
+}
+
+RemoteKService::Reactor* RemoteKService::CloseSession(Ctx* ctx, const v1::SessionRequest* req,
+                                                      v1::Empty*) {
+  return Respond(ctx, sessions_->Close(TenantOf(ctx), req->session_id()));
+}
+
+RemoteKService::Reactor* RemoteKService::ClearSession(Ctx* ctx, const v1::SessionRequest* req,
+                                                      v1::SessionInfo* resp) {
+  return Offload(ctx, [this, ctx, req, resp]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    session->state().Clear();
+    return FillSessionInfo(*session, resp);
+  });
+}
+
+RemoteKService::Reactor* RemoteKService::ListSessions(Ctx* ctx, const v1::ListSessionsRequest*,
+                                                      v1::ListSessionsResponse* resp) {
+  for (const auto& session : sessions_->List(TenantOf(ctx))) {
+    FillSessionInfo(*session, resp->add_sessions()).IgnoreError();
+  }
+  return Respond(ctx, absl::OkStatus());
+}
+
+RemoteKService::Reactor* RemoteKService::GetSession(Ctx* ctx, const v1::SessionRequest* req,
+                                                    v1::SessionInfo* resp) {
+  auto run = [&]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    return FillSessionInfo(*session, resp);
+  };
+  return Respond(ctx, run());
+}
+
+RemoteKService::Reactor* RemoteKService::KeepAlive(Ctx* ctx, const v1::SessionRequest* req,
+                                                   v1::Empty*) {
+  return Respond(ctx, FindSession(ctx, req->session_id()).status());
+}
+
+// ------------------------------------------------------------------- graph
+
+RemoteKService::Reactor* RemoteKService::Placeholder(Ctx* ctx, const v1::PlaceholderRequest* req,
+                                                     v1::Node* resp) {
+  auto run = [&]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodePlaceholder(*req));
+    REMOTEK_ASSIGN_OR_RETURN(NodeInfo info, session->state().AddNode(r));
+    EncodeNode(info, resp);
+    return absl::OkStatus();
+  };
+  return Respond(ctx, run());
+}
+
+absl::Status RemoteKService::DoVariable(Ctx* ctx, const v1::VariableRequest& req, v1::Node* resp) {
+  REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req.session_id()));
+  REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodeVariable(req, session->state().account()));
+  REMOTEK_ASSIGN_OR_RETURN(NodeInfo info, session->state().AddNode(r));
+  EncodeNode(info, resp);
+  return absl::OkStatus();
+}
+
+RemoteKService::Reactor* RemoteKService::Variable(Ctx* ctx, const v1::VariableRequest* req,
+                                                  v1::Node* resp) {
+  return Offload(ctx, [this, ctx, req, resp] { return DoVariable(ctx, *req, resp); });
+}
+
+RemoteKService::Reactor* RemoteKService::Constant(Ctx* ctx, const v1::ConstantRequest* req,
+                                                  v1::Node* resp) {
+  return Offload(ctx, [this, ctx, req, resp]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodeConstant(*req, session->state().account()));
+    REMOTEK_ASSIGN_OR_RETURN(NodeInfo info, session->state().AddNode(r));
+    EncodeNode(info, resp);
+    return absl::OkStatus();
+  });
+}
+
+RemoteKService::Reactor* RemoteKService::OpNode(Ctx* ctx, const v1::OpNodeRequest* req,
+                                                v1::Node* resp) {
+  auto run = [&]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodeOpNode(*req));
+    REMOTEK_ASSIGN_OR_RETURN(NodeInfo info, session->state().AddNode(r));
+    EncodeNode(info, resp);
+    return absl::OkStatus();
+  };
+  return Respond(ctx, run());
+}
+
+absl::Status RemoteKService::DoBuildGraph(Ctx* ctx, const v1::BuildGraphRequest& req,
+                                          v1::BuildGraphResponse* resp) {
+  REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req.session_id()));
+  const auto& account = session->state().account();
+  std::vector<NodeRequest> nodes;
+  nodes.reserve(req.nodes_size());
+  for (int i = 0; i < req.nodes_size(); ++i) {
+    const v1::GraphNode& node = req.nodes(i);
+    absl::StatusOr<NodeRequest> decoded;
+    switch (node.node_case()) {
+      case v1::GraphNode::kPlaceholder: decoded = DecodePlaceholder(node.placeholder()); break;
+      case v1::GraphNode::kVariable: decoded = DecodeVariable(node.variable(), account); break;
+      case v1::GraphNode::kConstant: decoded = DecodeConstant(node.constant(), account); break;
+      case v1::GraphNode::kOp: decoded = DecodeOpNode(node.op()); break;
+      case v1::GraphNode::NODE_NOT_SET:
+        decoded = absl::InvalidArgumentError("is empty");
+        break;
+    }
+    if (!decoded.ok()) {
+      return absl::Status(decoded.status().code(),
+                          absl::StrCat("nodes[", i, "]: ", decoded.status().message()));
+    }
+    nodes.push_back(*std::move(decoded));
+  }
+  REMOTEK_ASSIGN_OR_RETURN(std::vector<NodeInfo> infos, session->state().AddGraph(nodes));
+  for (const NodeInfo& info : infos) EncodeNode(info, resp->add_nodes());
+  return absl::OkStatus();
+}
+
+RemoteKService::Reactor* RemoteKService::BuildGraph(Ctx* ctx, const v1::BuildGraphRequest* req,
+                                                    v1::BuildGraphResponse* resp) {
+  return Offload(ctx, [this, ctx, req, resp] { return DoBuildGraph(ctx, *req, resp); });
+}
+
+// --------------------------------------------------------------- variables
+
+RemoteKService::Reactor* RemoteKService::GetValue(Ctx* ctx, const v1::GetValueRequest* req,
+                                                  v1::Tensor* resp) {
+  return Offload(ctx, [this, ctx, req, resp]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    REMOTEK_ASSIGN_OR_RETURN(Tensor value, session->state().GetValue(req->handle()));
+    REMOTEK_RETURN_IF_ERROR(CheckFitsMessage(value, absl::StrCat("\"", req->handle(), "\"")));
+    EncodeTensor(value, resp);
+    return absl::OkStatus();
+  });
+}
+
+RemoteKService::Reactor* RemoteKService::BatchGetValue(Ctx* ctx,
+                                                       const v1::BatchGetValueRequest* req,
+                                                       v1::BatchGetValueResponse* resp) {
+  return Offload(ctx, [this, ctx, req, resp]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    std::vector<Tensor> values;
+    int64_t total = 0;
+    for (int i = 0; i < req->handles_size(); ++i) {
+      absl::StatusOr<Tensor> value = session->state().GetValue(req->handles(i));
+      if (!value.ok()) {
+        return absl::Status(value.status().code(),
+                            absl::StrCat("handles[", i, "]: ", value.status().message()));
+      }
+      total += EncodedSize(*value);
+      values.push_back(*std::move(value));
+    }
+    if (total > options_.max_message_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "batch_get_value: the values add up to ", total,
+          " bytes, above the message limit of ", options_.max_message_bytes));
+    }
+    for (const Tensor& v : values) EncodeTensor(v, resp->add_values());
+    return absl::OkStatus();
+  });
+}
+
+RemoteKService::Reactor* RemoteKService::SetValue(Ctx* ctx, const v1::SetValueRequest* req,
+                                                  v1::Empty*) {
+  return Offload(ctx, [this, ctx, req]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    REMOTEK_ASSIGN_OR_RETURN(Tensor value,
+                             DecodeTensor(req->value(), "value", session->state().account()));
+    return session->state().SetValue(req->handle(), value);
+  });
+}
+
+// --------------------------------------------------------------- functions
+
+RemoteKService::Reactor* RemoteKService::Function(Ctx* ctx, const v1::FunctionRequest* req,
+                                                  v1::FunctionInfo* resp) {
+  auto run = [&]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    FunctionSignature sig;
+    sig.inputs.assign(req->inputs().begin(), req->inputs().end());
+    sig.outputs.assign(req->outputs().begin(), req->outputs().end());
+    for (const v1::Update& u : req->updates()) sig.updates.emplace_back(u.variable(), u.value());
+    REMOTEK_ASSIGN_OR_RETURN(std::string handle,
+                             session->state().CreateFunction(sig, req->name()));
+    resp->set_handle(handle);
+    for (const std::string& h : sig.inputs) {
+      EncodeSpec(session->state().Describe(h)->spec, resp->add_inputs());
+    }
+    for (const std::string& h : sig.outputs) {
+      EncodeSpec(session->state().Describe(h)->spec, resp->add_outputs());
+    }
+    return absl::OkStatus();
+  };
+  return Respond(ctx, run());
+}
+
+absl::Status RemoteKService::DoCall(Ctx* ctx, const v1::CallRequest& req, v1::CallResponse* resp) {
+  REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req.session_id()));
+  std::vector<Tensor> feeds;
+  feeds.reserve(req.feeds_size());
+  for (int i = 0; i < req.feeds_size(); ++i) {
+    REMOTEK_ASSIGN_OR_RETURN(
+        Tensor t, DecodeTensor(req.feeds(i), absl::StrCat("feeds[", i, "]"),
+                               session->state().account()));
+    feeds.push_back(std::move(t));
+  }
+  REMOTEK_ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
+                           session->state().CallFunction(req.function(), feeds));
+  feeds.clear();
+  int64_t total = 0;
+  for (const Tensor& t : outputs) total += EncodedSize(t);
+  if (total > options_.max_message_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "call: the outputs add up to ", total, " bytes, above the message limit of ",
+        options_.max_message_bytes, "; keep large results in variables and use DownloadTensor"));
+  }
+  for (const Tensor& t : outputs) EncodeTensor(t, resp->add_outputs());
+  return absl::OkStatus();
+}
+
+RemoteKService::Reactor* RemoteKService::Call(Ctx* ctx, const v1::CallRequest* req,
+                                              v1::CallResponse* resp) {
+  return Offload(ctx, [this, ctx, req, resp] { return DoCall(ctx, *req, resp); });
+}
+
+RemoteKService::Reactor* RemoteKService::ReleaseFunction(Ctx* ctx,
+                                                         const v1::ReleaseFunctionRequest* req,
+                                                         v1::Empty*) {
+  auto run = [&]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    return session->state().ReleaseFunction(req->function());
+  };
+  return Respond(ctx, run());
+}
+
+// ------------------------------------------------------------------- eager
+
+absl::Status RemoteKService::DoRunOp(Ctx* ctx, const v1::RunOpRequest& req,
+                                     v1::RunOpResponse* resp) {
+  REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req.session_id()));
+  if (req.op().empty()) return absl::InvalidArgumentError("op is required");
+  std::vector<EagerArg> args;
+  args.reserve(req.args_size());
+  for (int i = 0; i < req.args_size(); ++i) {
+    const v1::OpArg& arg = req.args(i);
+    switch (arg.arg_case()) {
+      case v1::OpArg::kTensor: {
+        REMOTEK_ASSIGN_OR_RETURN(
+            Tensor t, DecodeTensor(arg.tensor(), absl::StrCat("args[", i, "].tensor"),
+                                   session->state().account()));
+        args.emplace_back(std::move(t));
+        break;
+      }
+      case v1::OpArg::kHandle:
+        args.emplace_back(arg.handle());
+        break;
+      case v1::OpArg::ARG_NOT_SET:
+        return absl::InvalidArgumentError(absl::StrCat("args[", i, "] is empty"));
+    }
+  }
+  REMOTEK_ASSIGN_OR_RETURN(AttrMap attrs, DecodeAttrs(req.attrs()));
+  if (req.skip_result() && !req.keep()) {
+    return absl::InvalidArgumentError("skip_result=true requires keep=true");
+  }
+  std::optional<std::string> keep_as;
+  if (req.keep()) keep_as = req.keep_name();
+  NodeInfo kept;
+  REMOTEK_ASSIGN_OR_RETURN(Tensor result,
+                           session->state().RunEager(req.op(), args, attrs, keep_as, &kept));
+  args.clear();
+  if (req.keep()) EncodeNode(kept, resp->mutable_kept());
+  if (!req.skip_result()) {
+    REMOTEK_RETURN_IF_ERROR(CheckFitsMessage(result, absl::StrCat(req.op(), " result")));
+    EncodeTensor(result, resp->mutable_result());
+  }
+  return absl::OkStatus();
+}
+
+RemoteKService::Reactor* RemoteKService::RunOp(Ctx* ctx, const v1::RunOpRequest* req,
+                                               v1::RunOpResponse* resp) {
+  int64_t inline_bytes = 0;
+  bool small = true;
+  for (const v1::OpArg& arg : req->args()) {
+    if (arg.has_handle()) small = false;
+    inline_bytes += arg.tensor().content().size();
+  }
+  if (small && inline_bytes <= options_.inline_op_bytes) {
+    return Respond(ctx, DoRunOp(ctx, *req, resp));
+  }
+  return Offload(ctx, [this, ctx, req, resp] { return DoRunOp(ctx, *req, resp); });
+}
+
+}  // namespace remotek::server

@@ -1,0 +1,103 @@
+// The gRPC edge: decode a request, call the engine, encode the answer. No
+// op semantics live here. Cheap requests finish on gRPC's callback thread;
+// anything that computes or copies much is handed to the ComputePool.
+#ifndef REMOTEK_SERVER_REMOTEK_SERVICE_H_
+#define REMOTEK_SERVER_REMOTEK_SERVICE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "remotek/v1/remotek.grpc.pb.h"
+#include "server/backend_registry.h"
+#include "server/compute_pool.h"
+#include "server/session_manager.h"
+
+namespace remotek::server {
+
+struct ServiceOptions {
+  int64_t max_message_bytes = 64 << 20;
+  int64_t default_chunk_bytes = 1 << 20;
+  // RunOp requests whose inline tensors are at most this many bytes (and that
+  // name no session-held values) run inline on the callback thread: for tiny
+  // ops a thread hop costs more than the op.
+  int64_t inline_op_bytes = 64 << 10;
+  std::string version = "0.1.0";
+  std::map<std::string, std::string> config_sources;  // for GetServerInfo
+};
+
+// Thread-safety: all handlers may run concurrently.
+class RemoteKService final : public v1::RemoteK::CallbackService {
+ public:
+  // REQUIRES: all pointers outlive the service.
+  RemoteKService(const BackendRegistry* backends, SessionManager* sessions,
+                 ComputePool* pool, ServiceOptions options);
+
+  using Ctx = grpc::CallbackServerContext;
+  using Reactor = grpc::ServerUnaryReactor;
+
+  Reactor* GetServerInfo(Ctx*, const v1::GetServerInfoRequest*, v1::ServerInfo*) override;
+  Reactor* ListBackends(Ctx*, const v1::ListBackendsRequest*, v1::ListBackendsResponse*) override;
+  Reactor* Echo(Ctx*, const v1::EchoRequest*, v1::EchoResponse*) override;
+  Reactor* CreateSession(Ctx*, const v1::CreateSessionRequest*, v1::SessionInfo*) override;
+  Reactor* CloseSession(Ctx*, const v1::SessionRequest*, v1::Empty*) override;
+  Reactor* ClearSession(Ctx*, const v1::SessionRequest*, v1::SessionInfo*) override;
+  Reactor* ListSessions(Ctx*, const v1::ListSessionsRequest*, v1::ListSessionsResponse*) override;
+  Reactor* GetSession(Ctx*, const v1::SessionRequest*, v1::SessionInfo*) override;
+  Reactor* KeepAlive(Ctx*, const v1::SessionRequest*, v1::Empty*) override;
+  Reactor* Placeholder(Ctx*, const v1::PlaceholderRequest*, v1::Node*) override;
+  Reactor* Variable(Ctx*, const v1::VariableRequest*, v1::Node*) override;
+  Reactor* Constant(Ctx*, const v1::ConstantRequest*, v1::Node*) override;
+  Reactor* OpNode(Ctx*, const v1::OpNodeRequest*, v1::Node*) override;
+  Reactor* BuildGraph(Ctx*, const v1::BuildGraphRequest*, v1::BuildGraphResponse*) override;
+  Reactor* GetValue(Ctx*, const v1::GetValueRequest*, v1::Tensor*) override;
+  Reactor* BatchGetValue(Ctx*, const v1::BatchGetValueRequest*, v1::BatchGetValueResponse*) override;
+  Reactor* SetValue(Ctx*, const v1::SetValueRequest*, v1::Empty*) override;
+  Reactor* Function(Ctx*, const v1::FunctionRequest*, v1::FunctionInfo*) override;
+  Reactor* Call(Ctx*, const v1::CallRequest*, v1::CallResponse*) override;
+  Reactor* ReleaseFunction(Ctx*, const v1::ReleaseFunctionRequest*, v1::Empty*) override;
+  Reactor* RunOp(Ctx*, const v1::RunOpRequest*, v1::RunOpResponse*) override;
+  grpc::ServerReadReactor<v1::UploadChunk>* UploadTensor(Ctx*, v1::Node*) override;
+  grpc::ServerWriteReactor<v1::DownloadChunk>* DownloadTensor(
+      Ctx*, const v1::DownloadTensorRequest*) override;
+
+  // Shared with the streaming reactors.
+  absl::StatusOr<std::shared_ptr<Session>> FindSession(Ctx* ctx, const std::string& id) const;
+  const ServiceOptions& options() const { return options_; }
+
+ private:
+  // Finishes on this thread / on the compute pool with `work`'s status.
+  Reactor* Respond(Ctx* ctx, const absl::Status& status);
+  Reactor* Offload(Ctx* ctx, std::function<absl::Status()> work);
+  absl::Status FillSessionInfo(const Session& session, v1::SessionInfo* info) const;
+  absl::Status CheckFitsMessage(const Tensor& t, const std::string& what) const;
+
+  absl::Status DoVariable(Ctx* ctx, const v1::VariableRequest& req, v1::Node* resp);
+  absl::Status DoBuildGraph(Ctx* ctx, const v1::BuildGraphRequest& req,
+                            v1::BuildGraphResponse* resp);
+  absl::Status DoCall(Ctx* ctx, const v1::CallRequest& req, v1::CallResponse* resp);
+  absl::Status DoRunOp(Ctx* ctx, const v1::RunOpRequest& req, v1::RunOpResponse* resp);
+
+  const BackendRegistry* const backends_;
+  SessionManager* const sessions_;
+  ComputePool* const pool_;
+  const ServiceOptions options_;
+};
+
+// The tenant a request acts for. Without auth every caller is "default".
+std::string TenantOf(const grpc::CallbackServerContext* ctx);
+
+// Engine request decoders shared by single-node and whole-graph requests.
+absl::StatusOr<NodeRequest> DecodePlaceholder(const v1::PlaceholderRequest& req);
+absl::StatusOr<NodeRequest> DecodeVariable(const v1::VariableRequest& req,
+                                           const std::shared_ptr<MemoryAccount>& account);
+absl::StatusOr<NodeRequest> DecodeConstant(const v1::ConstantRequest& req,
+                                           const std::shared_ptr<MemoryAccount>& account);
+absl::StatusOr<NodeRequest> DecodeOpNode(const v1::OpNodeRequest& req);
+void EncodeNode(const NodeInfo& info, v1::Node* node);
+
+}  // namespace remotek::server
+
+#endif  // REMOTEK_SERVER_REMOTEK_SERVICE_H_

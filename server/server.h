@@ -1,0 +1,58 @@
+// Assembles backends, sessions, the service and a gRPC server. Used by
+// remotek-server's main, by tests and by benchmarks.
+#ifndef REMOTEK_SERVER_SERVER_H_
+#define REMOTEK_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/server.h"
+#include "server/backend_registry.h"
+#include "server/compute_pool.h"
+#include "server/remotek_service.h"
+#include "server/session_manager.h"
+
+namespace remotek::server {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1:0";  // port 0 picks a free port
+  int compute_threads = 0;              // 0: hardware concurrency
+  std::string default_backend = "eigen";
+  OpConfig defaults;
+  ServiceOptions service;
+};
+
+// Thread-safety: Shutdown may be called from any thread, once.
+class Server {
+ public:
+  // Binds and starts serving. INVALID_ARGUMENT for a bad option,
+  // UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
+  ~Server();
+
+  int port() const { return port_; }
+  std::string address() const;  // host:port actually bound
+  const BackendRegistry& backends() const { return *backends_; }
+  SessionManager& sessions() { return *sessions_; }
+  const ServerOptions& options() const { return options_; }
+  // One line: address, backends and effective config.
+  std::string StartupLine() const;
+
+  void Wait();
+  void Shutdown();
+
+ private:
+  Server() = default;
+  ServerOptions options_;
+  std::unique_ptr<BackendRegistry> backends_;
+  std::unique_ptr<SessionManager> sessions_;
+  std::unique_ptr<ComputePool> pool_;
+  std::unique_ptr<RemoteKService> service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  int port_ = 0;
+};
+
+}  // namespace remotek::server
+
+#endif  // REMOTEK_SERVER_SERVER_H_

@@ -1,0 +1,129 @@
+#include "server/session_manager.h"
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "backend/core/status_macros.h"
+
+namespace remotek::server {
+namespace {
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string NewSessionId() {
+  // std::random_device reads the kernel's CSPRNG (getrandom) on Linux.
+  std::random_device rd;
+  std::string id;
+  for (int i = 0; i < 4; ++i) absl::StrAppend(&id, absl::Hex(rd(), absl::kZeroPad8));
+  return id;
+}
+
+absl::StatusOr<ImageDataFormat> ParseImageDataFormat(const std::string& value,
+                                                     const std::string& field) {
+  if (value == "channels_last") return ImageDataFormat::kChannelsLast;
+  if (value == "channels_first") return ImageDataFormat::kChannelsFirst;
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, "=\"", value, "\" must be \"channels_last\" or \"channels_first\""));
+}
+
+const char* ImageDataFormatName(ImageDataFormat format) {
+  return format == ImageDataFormat::kChannelsFirst ? "channels_first" : "channels_last";
+}
+
+Session::Session(std::string id, std::string tenant, std::string backend_name,
+                 const Backend* backend, OpConfig config,
+                 std::shared_ptr<MemoryAccount> account)
+    : id_(std::move(id)),
+      tenant_(std::move(tenant)),
+      backend_name_(std::move(backend_name)),
+      created_unix_ms_(NowUnixMs()),
+      last_used_unix_ms_(created_unix_ms_),
+      state_(backend, config, std::move(account)) {}
+
+void Session::Touch() { last_used_unix_ms_.store(NowUnixMs()); }
+
+SessionManager::SessionManager(const BackendRegistry* backends, OpConfig defaults)
+    : backends_(backends), defaults_(defaults) {}
+
+absl::StatusOr<std::shared_ptr<Session>> SessionManager::Create(
+    const std::string& tenant, const SessionOptions& options) {
+  REMOTEK_ASSIGN_OR_RETURN(const Backend* backend, backends_->Find(options.backend));
+  OpConfig config = defaults_;
+  if (options.floatx != DType::kInvalid) {
+    if (!IsFloating(options.floatx)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "floatx=\"", DTypeName(options.floatx),
+          "\" must be float16, float32 or float64"));
+    }
+    config.floatx = options.floatx;
+  }
+  if (options.epsilon != 0) {
+    if (!(options.epsilon > 0) || !std::isfinite(options.epsilon)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "epsilon=", options.epsilon, " must be a finite number > 0"));
+    }
+    config.epsilon = options.epsilon;
+  }
+  if (!options.image_data_format.empty()) {
+    REMOTEK_ASSIGN_OR_RETURN(config.image_data_format,
+                             ParseImageDataFormat(options.image_data_format,
+                                                  "image_data_format"));
+  }
+  std::string id = NewSessionId();
+  auto account = std::make_shared<MemoryAccount>(absl::StrCat("session ", id));
+  auto session = std::make_shared<Session>(id, tenant, backend->name(), backend,
+                                           config, std::move(account));
+  absl::MutexLock lock(&mu_);
+  sessions_[id] = session;
+  return session;
+}
+
+absl::StatusOr<std::shared_ptr<Session>> SessionManager::Get(
+    const std::string& tenant, const std::string& id) const {
+  if (id.empty()) return absl::InvalidArgumentError("session_id is required");
+  absl::MutexLock lock(&mu_);
+  auto it = sessions_.find(id);
+  // Another tenant's session is answered exactly like an unknown one.
+  if (it == sessions_.end() || it->second->tenant() != tenant) {
+    return absl::NotFoundError(absl::StrCat("unknown session \"", id, "\""));
+  }
+  it->second->Touch();
+  return it->second;
+}
+
+absl::Status SessionManager::Close(const std::string& tenant, const std::string& id) {
+  std::shared_ptr<Session> closing;
+  {
+    REMOTEK_ASSIGN_OR_RETURN(closing, Get(tenant, id));
+    absl::MutexLock lock(&mu_);
+    sessions_.erase(id);
+  }
+  // Free the session's memory now even if an in-flight call still pins it.
+  closing->state().Clear();
+  return absl::OkStatus();
+}
+
+std::vector<std::shared_ptr<Session>> SessionManager::List(const std::string& tenant) const {
+  std::vector<std::shared_ptr<Session>> out;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [id, session] : sessions_) {
+    if (session->tenant() == tenant) out.push_back(session);
+  }
+  return out;
+}
+
+size_t SessionManager::size() const {
+  absl::MutexLock lock(&mu_);
+  return sessions_.size();
+}
+
+}  // namespace remotek::server

@@ -1,0 +1,87 @@
+// Owns the live sessions: creation with unguessable ids, lookup by id and
+// tenant, clear, close and listing.
+#ifndef REMOTEK_SERVER_SESSION_MANAGER_H_
+#define REMOTEK_SERVER_SESSION_MANAGER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "backend/core/session_state.h"
+#include "server/backend_registry.h"
+
+namespace remotek::server {
+
+struct SessionOptions {
+  std::string backend;                       // empty: the server's default
+  DType floatx = DType::kInvalid;            // kInvalid: server default
+  double epsilon = 0;                        // 0: server default
+  std::string image_data_format;             // empty: server default
+};
+
+class Session {
+ public:
+  Session(std::string id, std::string tenant, std::string backend_name,
+          const Backend* backend, OpConfig config, std::shared_ptr<MemoryAccount> account);
+
+  const std::string& id() const { return id_; }
+  const std::string& tenant() const { return tenant_; }
+  const std::string& backend_name() const { return backend_name_; }
+  SessionState& state() { return state_; }
+  const SessionState& state() const { return state_; }
+  int64_t created_unix_ms() const { return created_unix_ms_; }
+  int64_t last_used_unix_ms() const { return last_used_unix_ms_.load(); }
+  void Touch();
+
+ private:
+  const std::string id_;
+  const std::string tenant_;
+  const std::string backend_name_;
+  const int64_t created_unix_ms_;
+  std::atomic<int64_t> last_used_unix_ms_;
+  SessionState state_;
+};
+
+// Thread-safety: all methods thread-safe; the map lock is held only to look
+// up, insert or erase. Sessions are shared_ptr because an in-flight call pins
+// its session while CloseSession removes it from the map.
+class SessionManager {
+ public:
+  SessionManager(const BackendRegistry* backends, OpConfig defaults);
+
+  // INVALID_ARGUMENT for a bad override (naming the field and value),
+  // NOT_FOUND for an unknown backend.
+  absl::StatusOr<std::shared_ptr<Session>> Create(const std::string& tenant,
+                                                  const SessionOptions& options);
+  // NOT_FOUND "unknown session ..." for an unknown id or another tenant's.
+  absl::StatusOr<std::shared_ptr<Session>> Get(const std::string& tenant,
+                                               const std::string& id) const;
+  absl::Status Close(const std::string& tenant, const std::string& id);
+  std::vector<std::shared_ptr<Session>> List(const std::string& tenant) const;
+  size_t size() const;
+
+  const OpConfig& defaults() const { return defaults_; }
+
+ private:
+  const BackendRegistry* const backends_;
+  const OpConfig defaults_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);
+};
+
+// Validated conversions shared with config handling.
+absl::StatusOr<ImageDataFormat> ParseImageDataFormat(const std::string& value,
+                                                     const std::string& field);
+const char* ImageDataFormatName(ImageDataFormat format);
+// 128 random bits from the OS as 32 hex characters.
+std::string NewSessionId();
+
+}  // namespace remotek::server
+
+#endif  // REMOTEK_SERVER_SESSION_MANAGER_H_
