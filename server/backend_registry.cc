@@ -21,10 +21,8 @@ void BackendRegistry::Add(std::unique_ptr<Backend> backend) {
 }
 
 absl::Status BackendRegistry::SetDefault(const std::string& name) {
-  if (backends_.count(name) == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "backend \"", name, "\" is not hosted (hosted: ", NamesJoined(), ")"));
-  }
+  absl::StatusOr<const Backend*> backend = Find(name);
+  if (!backend.ok()) return backend.status();
   default_name_ = name;
   return absl::OkStatus();
 }

@@ -19,7 +19,7 @@ class BackendRegistry {
   static std::unique_ptr<BackendRegistry> CreateBuiltIn();
 
   void Add(std::unique_ptr<Backend> backend);
-  // INVALID_ARGUMENT when `name` is not hosted.
+  // NOT_FOUND (as Find) when `name` is not hosted.
   absl::Status SetDefault(const std::string& name);
   const std::string& default_name() const { return default_name_; }
 

@@ -1,42 +1,75 @@
 // remotek-server: serves the Keras backend API over gRPC.
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "server/keras_config.h"
 #include "server/server.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:50051",
           "host:port to listen on; port 0 picks a free port and prints it");
 ABSL_FLAG(int, threads, 0, "compute threads for request work (0: one per core)");
-ABSL_FLAG(std::string, backend, "eigen", "default backend for new sessions");
 ABSL_FLAG(int64_t, max_message_bytes, 64 << 20,
           "largest unary message; bigger tensors use the streaming RPCs");
+// Keras config: empty means "not given on the command line".
+ABSL_FLAG(std::string, config, "",
+          "keras.json to read (default: $KERAS_HOME/keras.json, else ~/.keras/keras.json)");
+ABSL_FLAG(std::string, backend, "", "default backend for new sessions (overrides file and KERAS_BACKEND)");
+ABSL_FLAG(std::string, floatx, "", "float16 | float32 | float64 (overrides the file)");
+ABSL_FLAG(std::string, epsilon, "", "fuzz factor > 0 (overrides the file)");
+ABSL_FLAG(std::string, image_data_format, "", "channels_last | channels_first (overrides the file)");
 
 namespace {
 
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }
 
+std::optional<std::string> Given(const absl::Flag<std::string>& flag) {
+  std::string v = absl::GetFlag(flag);
+  if (v.empty()) return std::nullopt;
+  return v;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Serves the Keras backend API over gRPC.");
   absl::ParseCommandLine(argc, argv);
+
+  remotek::server::KerasConfigFlags config_flags;
+  config_flags.config_path = Given(FLAGS_config);
+  config_flags.backend = Given(FLAGS_backend);
+  config_flags.floatx = Given(FLAGS_floatx);
+  config_flags.epsilon = Given(FLAGS_epsilon);
+  config_flags.image_data_format = Given(FLAGS_image_data_format);
+  auto config = remotek::server::ResolveKerasConfig(
+      config_flags, remotek::server::KerasConfigEnv::FromProcess());
+  if (!config.ok()) {
+    std::fprintf(stderr, "remotek-server: %s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
+
   remotek::server::ServerOptions options;
   options.address = absl::GetFlag(FLAGS_address);
   options.compute_threads = absl::GetFlag(FLAGS_threads);
-  options.default_backend = absl::GetFlag(FLAGS_backend);
+  options.default_backend = config->backend;
+  options.defaults = config->op;
   options.service.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.service.config_sources = config->sources;
 
   auto server = remotek::server::Server::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "remotek-server: %s\n", std::string(server.status().message()).c_str());
     return 1;
   }
-  std::printf("%s\n", (*server)->StartupLine().c_str());
+  std::printf("%s config: %s\n", (*server)->StartupLine().c_str(),
+              remotek::server::DescribeKerasConfig(*config).c_str());
   std::fflush(stdout);
 
   std::signal(SIGTERM, OnSignal);

@@ -51,12 +51,9 @@ std::string Server::address() const {
 }
 
 std::string Server::StartupLine() const {
-  const OpConfig& c = options_.defaults;
-  return absl::StrCat(
-      "remotek-server listening on ", address(), " backends=[",
-      absl::StrJoin(backends_->Names(), ","), "] default_backend=", backends_->default_name(),
-      " floatx=", DTypeName(c.floatx), " epsilon=", c.epsilon,
-      " image_data_format=", ImageDataFormatName(c.image_data_format));
+  return absl::StrCat("remotek-server listening on ", address(), " backends=[",
+                      absl::StrJoin(backends_->Names(), ","),
+                      "] default_backend=", backends_->default_name());
 }
 
 void Server::Wait() {

@@ -36,7 +36,8 @@ class Server {
   const BackendRegistry& backends() const { return *backends_; }
   SessionManager& sessions() { return *sessions_; }
   const ServerOptions& options() const { return options_; }
-  // One line: address, backends and effective config.
+  // "remotek-server listening on HOST:PORT backends=[...] default_backend=X";
+  // main appends the effective Keras config with its sources.
   std::string StartupLine() const;
 
   void Wait();

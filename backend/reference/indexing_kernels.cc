@@ -17,7 +17,8 @@ namespace {
 std::string IndexName(const Shape& shape, int64_t flat) {
   std::string out;
   for (int k = shape.rank() - 1; k >= 0; --k) {
-    out = absl::StrCat(flat % shape.dim(k), k + 1 < shape.rank() ? "," : "", out);
+    out =
+        absl::StrCat(flat % shape.dim(k), k + 1 < shape.rank() ? "," : "", out);
     flat /= shape.dim(k);
   }
   return shape.rank() == 0 ? "indices" : absl::StrCat("indices[", out, "]");
@@ -30,8 +31,7 @@ absl::Status GatherKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
   const Tensor& reference = in[0];
   const Tensor& indices = in[1];
   const int64_t rows = reference.shape().dim(0);
-  const int64_t row_bytes =
-      rows == 0 ? 0 : reference.byte_size() / rows;
+  const int64_t row_bytes = rows == 0 ? 0 : reference.byte_size() / rows;
   const char* x = static_cast<const char*>(reference.raw_data());
   char* y = static_cast<char*>(out.raw_data());
   for (int64_t i = 0; i < indices.num_elements(); ++i) {
@@ -44,7 +44,8 @@ absl::Status GatherKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
           " is out of range [0, ", rows, ") for reference of shape ",
           reference.shape().ToString()));
     }
-    if (row_bytes > 0) std::memcpy(y + i * row_bytes, x + index * row_bytes, row_bytes);
+    if (row_bytes > 0)
+      std::memcpy(y + i * row_bytes, x + index * row_bytes, row_bytes);
   }
   return absl::OkStatus();
 }

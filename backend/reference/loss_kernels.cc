@@ -36,8 +36,8 @@ void DispatchFloat(DType dtype, F&& f) {
   });
 }
 
-absl::Status MeanSquaredErrorKernel(const KernelContext&, absl::Span<const Tensor> in,
-                                    Tensor& out) {
+absl::Status MeanSquaredErrorKernel(const KernelContext&,
+                                    absl::Span<const Tensor> in, Tensor& out) {
   const Shape& shape = in[0].shape();
   const int64_t row = shape.dim(shape.rank() - 1);
   DispatchFloat(out.dtype(), [&](auto tag) {
@@ -58,7 +58,8 @@ absl::Status MeanSquaredErrorKernel(const KernelContext&, absl::Span<const Tenso
 }
 
 absl::Status BinaryCrossentropyKernel(const KernelContext& ctx,
-                                      absl::Span<const Tensor> in, Tensor& out) {
+                                      absl::Span<const Tensor> in,
+                                      Tensor& out) {
   const bool from_logits = std::get<bool>(ctx.attrs.at("from_logits"));
   DispatchFloat(out.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -112,7 +113,8 @@ absl::Status CategoricalCrossentropyKernel(const KernelContext& ctx,
         double exp_sum = 0;
         for_each(base, [&](double, double v) { exp_sum += std::exp(v - max); });
         const double log_norm = max + std::log(exp_sum);
-        for_each(base, [&](double tv, double v) { sum += tv * (v - log_norm); });
+        for_each(base,
+                 [&](double tv, double v) { sum += tv * (v - log_norm); });
       } else {
         double total = 0;
         for_each(base, [&](double, double v) { total += v; });

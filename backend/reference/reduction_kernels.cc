@@ -25,7 +25,8 @@ class Slice {
   int64_t size() const { return size_; }
   template <typename F>
   void ForEach(F&& f) const {
-    for (int64_t r = 0; r < size_; ++r, inner_->Next()) f(base_[inner_->offset()]);
+    for (int64_t r = 0; r < size_; ++r, inner_->Next())
+      f(base_[inner_->offset()]);
   }
 
  private:
@@ -44,7 +45,8 @@ void ReduceSlices(const Tensor& x, absl::Span<const int64_t> axes, Tensor& out,
   const In* data = x.data<In>();
   Out* y = out.data<Out>();
   for (int64_t o = 0; o < layout.num_outputs; ++o, outer.Next()) {
-    y[o] = per_slice(Slice<In>(data + outer.offset(), &inner, layout.slice_size));
+    y[o] =
+        per_slice(Slice<In>(data + outer.offset(), &inner, layout.slice_size));
   }
 }
 
@@ -75,7 +77,8 @@ void DispatchFloatReduction(const Tensor& x, const Tensor& out, F&& f) {
   if (x.dtype() == DType::kBool) {
     DispatchDType(out.dtype(), [&](auto out_tag) {
       using Out = typename decltype(out_tag)::type;
-      if constexpr (std::is_same_v<Out, Half> || std::is_floating_point_v<Out>) {
+      if constexpr (std::is_same_v<Out, Half> ||
+                    std::is_floating_point_v<Out>) {
         f(TypeTag<bool>{}, out_tag);
       }
     });
@@ -150,8 +153,8 @@ absl::Status ProdKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
 // max (kMax) or min; NaN propagates as in numpy. Slices are never empty
 // (Infer refuses), but an empty one would give T{} rather than UB.
 template <bool kMax>
-absl::Status ExtremumKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
-                            Tensor& out) {
+absl::Status ExtremumKernel(const KernelContext& ctx,
+                            absl::Span<const Tensor> in, Tensor& out) {
   DispatchComputeDType(in[0].dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (!std::is_same_v<T, bool>) {
@@ -226,8 +229,8 @@ absl::Status MomentKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
 
 // As tf.reduce_logsumexp: shift by the slice max when it is finite, by 0
 // otherwise, so an all -inf slice gives -inf and a +inf gives +inf.
-absl::Status LogSumExpKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
-                             Tensor& out) {
+absl::Status LogSumExpKernel(const KernelContext& ctx,
+                             absl::Span<const Tensor> in, Tensor& out) {
   DispatchComputeDType(in[0].dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_floating_point_v<T>) {
@@ -238,7 +241,8 @@ absl::Status LogSumExpKernel(const KernelContext& ctx, absl::Span<const Tensor> 
         });
         const double shift = std::isfinite(max) ? max : 0.0;
         double sum = 0;
-        s.ForEach([&](T v) { sum += std::exp(static_cast<double>(v) - shift); });
+        s.ForEach(
+            [&](T v) { sum += std::exp(static_cast<double>(v) - shift); });
         return static_cast<T>(std::log(sum) + shift);
       });
     }
@@ -247,8 +251,8 @@ absl::Status LogSumExpKernel(const KernelContext& ctx, absl::Span<const Tensor> 
 }
 
 template <bool kAny>
-absl::Status LogicalKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
-                           Tensor& out) {
+absl::Status LogicalKernel(const KernelContext& ctx,
+                           absl::Span<const Tensor> in, Tensor& out) {
   DispatchComputeDType(in[0].dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     ReduceSlices<T, bool>(in[0], AxesAttr(ctx), out, [](const Slice<T>& s) {
@@ -277,7 +281,8 @@ absl::Status ArgKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
         bool found_nan = false;
         s.ForEach([&](T v) {
           if (!found_nan) {
-            if constexpr (std::is_floating_point_v<T>) found_nan = std::isnan(v);
+            if constexpr (std::is_floating_point_v<T>)
+              found_nan = std::isnan(v);
             if (found_nan || r == 0 || (kMax ? v > best : v < best)) {
               best = v;
               best_index = r;

@@ -17,10 +17,18 @@ namespace {
 template <typename F>
 void DispatchBySize(DType dtype, F&& f) {
   switch (DTypeSize(dtype)) {
-    case 1: f(TypeTag<uint8_t>{}); return;
-    case 2: f(TypeTag<uint16_t>{}); return;
-    case 4: f(TypeTag<uint32_t>{}); return;
-    default: f(TypeTag<uint64_t>{}); return;
+    case 1:
+      f(TypeTag<uint8_t>{});
+      return;
+    case 2:
+      f(TypeTag<uint16_t>{});
+      return;
+    case 4:
+      f(TypeTag<uint32_t>{});
+      return;
+    default:
+      f(TypeTag<uint64_t>{});
+      return;
   }
 }
 
@@ -36,24 +44,27 @@ int64_t Int(const KernelContext& ctx, const char* name) {
 // in the op runner; this kernel only runs if a caller bypasses that.
 absl::Status CopyKernel(const KernelContext&, absl::Span<const Tensor> in,
                         Tensor& out) {
-  if (out.byte_size() > 0) std::memcpy(out.raw_data(), in[0].raw_data(), out.byte_size());
+  if (out.byte_size() > 0)
+    std::memcpy(out.raw_data(), in[0].raw_data(), out.byte_size());
   return absl::OkStatus();
 }
 
 // Output element j (row-major) is x at the strided offset of j's indices
 // mapped through `pattern`.
-absl::Status PermuteKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
-                           Tensor& out) {
+absl::Status PermuteKernel(const KernelContext& ctx,
+                           absl::Span<const Tensor> in, Tensor& out) {
   const std::vector<int64_t>& pattern = Ints(ctx, "pattern");
   const std::vector<int64_t> in_strides = RowMajorStrides(in[0].shape());
   std::vector<int64_t> strides(pattern.size());
-  for (size_t k = 0; k < pattern.size(); ++k) strides[k] = in_strides[pattern[k]];
+  for (size_t k = 0; k < pattern.size(); ++k)
+    strides[k] = in_strides[pattern[k]];
   StridedWalker walker(out.shape().dims(), strides);
   DispatchBySize(out.dtype(), [&](auto tag) {
     using U = typename decltype(tag)::type;
     const U* x = in[0].data<U>();
     U* y = out.data<U>();
-    for (int64_t j = 0; j < out.num_elements(); ++j, walker.Next()) y[j] = x[walker.offset()];
+    for (int64_t j = 0; j < out.num_elements(); ++j, walker.Next())
+      y[j] = x[walker.offset()];
   });
   return absl::OkStatus();
 }
@@ -68,7 +79,8 @@ absl::Status JoinBlocks(absl::Span<const Tensor> in, int64_t outer,
     for (size_t i = 0; i < in.size(); ++i) {
       const int64_t bytes = inner[i] * static_cast<int64_t>(element);
       if (bytes == 0) continue;
-      std::memcpy(y, static_cast<const char*>(in[i].raw_data()) + o * bytes, bytes);
+      std::memcpy(y, static_cast<const char*>(in[i].raw_data()) + o * bytes,
+                  bytes);
       y += bytes;
     }
   }
@@ -81,14 +93,15 @@ int64_t Product(absl::Span<const int64_t> dims) {
   return n;
 }
 
-absl::Status ConcatenateKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
-                               Tensor& out) {
+absl::Status ConcatenateKernel(const KernelContext& ctx,
+                               absl::Span<const Tensor> in, Tensor& out) {
   const int64_t axis = Int(ctx, "axis");
   const std::vector<int64_t>& dims = out.shape().dims();
   const int64_t outer = Product(absl::MakeConstSpan(dims).first(axis));
   std::vector<int64_t> inner;
   for (const Tensor& t : in) {
-    inner.push_back(Product(absl::MakeConstSpan(t.shape().dims()).subspan(axis)));
+    inner.push_back(
+        Product(absl::MakeConstSpan(t.shape().dims()).subspan(axis)));
   }
   return JoinBlocks(in, outer, inner, out);
 }
@@ -107,15 +120,18 @@ absl::Status StackKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
 // REQUIRES: a non-empty output, so every dim and every n is positive.
 template <typename U>
 U* TileInto(const U* x, U* y, int d, const std::vector<int64_t>& dims,
-            const std::vector<int64_t>& strides, const std::vector<int64_t>& n) {
+            const std::vector<int64_t>& strides,
+            const std::vector<int64_t>& n) {
   if (d == static_cast<int>(dims.size())) {
     *y = *x;
     return y + 1;
   }
   U* start = y;
-  for (int64_t i = 0; i < dims[d]; ++i) y = TileInto(x + i * strides[d], y, d + 1, dims, strides, n);
+  for (int64_t i = 0; i < dims[d]; ++i)
+    y = TileInto(x + i * strides[d], y, d + 1, dims, strides, n);
   const int64_t block = y - start;
-  for (int64_t m = 1; m < n[d]; ++m, y += block) std::copy(start, start + block, y);
+  for (int64_t m = 1; m < n[d]; ++m, y += block)
+    std::copy(start, start + block, y);
   return y;
 }
 
@@ -126,7 +142,8 @@ absl::Status TileKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
   const std::vector<int64_t> strides = RowMajorStrides(in[0].shape());
   DispatchBySize(out.dtype(), [&](auto tag) {
     using U = typename decltype(tag)::type;
-    TileInto(in[0].data<U>(), out.data<U>(), 0, in[0].shape().dims(), strides, n);
+    TileInto(in[0].data<U>(), out.data<U>(), 0, in[0].shape().dims(), strides,
+             n);
   });
   return absl::OkStatus();
 }
@@ -135,12 +152,14 @@ absl::Status RepeatKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
                           Tensor& out) {
   const int64_t n = Int(ctx, "n");
   const int64_t samples = in[0].shape().dim(0);
-  const int64_t row_bytes = in[0].shape().dim(1) * static_cast<int64_t>(DTypeSize(out.dtype()));
+  const int64_t row_bytes =
+      in[0].shape().dim(1) * static_cast<int64_t>(DTypeSize(out.dtype()));
   if (row_bytes == 0) return absl::OkStatus();
   const char* x = static_cast<const char*>(in[0].raw_data());
   char* y = static_cast<char*>(out.raw_data());
   for (int64_t s = 0; s < samples; ++s) {
-    for (int64_t r = 0; r < n; ++r, y += row_bytes) std::memcpy(y, x + s * row_bytes, row_bytes);
+    for (int64_t r = 0; r < n; ++r, y += row_bytes)
+      std::memcpy(y, x + s * row_bytes, row_bytes);
   }
   return absl::OkStatus();
 }
@@ -157,7 +176,8 @@ absl::Status SliceKernel(const KernelContext& ctx, absl::Span<const Tensor> in,
     using U = typename decltype(tag)::type;
     const U* x = in[0].data<U>() + base;
     U* y = out.data<U>();
-    for (int64_t j = 0; j < out.num_elements(); ++j, walker.Next()) y[j] = x[walker.offset()];
+    for (int64_t j = 0; j < out.num_elements(); ++j, walker.Next())
+      y[j] = x[walker.offset()];
   });
   return absl::OkStatus();
 }

@@ -20,11 +20,12 @@ absl::StatusOr<std::vector<int64_t>> NormalizeAxesNamed(
   out.reserve(axes.size());
   std::vector<bool> seen(rank, false);
   for (size_t i = 0; i < axes.size(); ++i) {
-    REMOTEK_ASSIGN_OR_RETURN(int axis, NormalizeAxis(axes[i], rank, op, arg_of(i)));
+    REMOTEK_ASSIGN_OR_RETURN(int axis,
+                             NormalizeAxis(axes[i], rank, op, arg_of(i)));
     if (seen[axis]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          op, ": ", arg_of(i), "=", axes[i], " repeats axis ", axis, " (", arg,
-          "=[", absl::StrJoin(axes, ", "), "])"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(op, ": ", arg_of(i), "=", axes[i], " repeats axis ",
+                       axis, " (", arg, "=[", absl::StrJoin(axes, ", "), "])"));
     }
     seen[axis] = true;
     out.push_back(axis);
@@ -35,9 +36,9 @@ absl::StatusOr<std::vector<int64_t>> NormalizeAxesNamed(
 
 }  // namespace
 
-absl::StatusOr<std::vector<int64_t>> NormalizeAxes(absl::Span<const int64_t> axes,
-                                                   int rank, const std::string& op,
-                                                   const std::string& arg) {
+absl::StatusOr<std::vector<int64_t>> NormalizeAxes(
+    absl::Span<const int64_t> axes, int rank, const std::string& op,
+    const std::string& arg) {
   return NormalizeAxesNamed(axes, rank, op, arg, [&](size_t i) {
     return absl::StrCat(arg, "[", i, "]");
   });
@@ -62,7 +63,8 @@ absl::StatusOr<std::vector<int64_t>> ReadReductionAxes(const std::string& op,
   return NormalizeAxes(list, rank, op, arg);
 }
 
-Shape ReducedShape(const Shape& in, absl::Span<const int64_t> axes, bool keepdims) {
+Shape ReducedShape(const Shape& in, absl::Span<const int64_t> axes,
+                   bool keepdims) {
   std::vector<int64_t> dims;
   dims.reserve(in.rank());
   size_t next = 0;  // axes are sorted

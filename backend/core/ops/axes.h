@@ -31,14 +31,15 @@ namespace remotek {
 // range ("sum: axis[1]=3 is out of range for rank 2 (valid: [-2, 2))") or two
 // entries name one axis ("sum: axis[1]=-1 repeats axis 1 (axis=[1, -1])").
 // Example: NormalizeAxes({-1, 0}, 3, ...) == {0, 2}.
-absl::StatusOr<std::vector<int64_t>> NormalizeAxes(absl::Span<const int64_t> axes,
-                                                   int rank, const std::string& op,
-                                                   const std::string& arg);
+absl::StatusOr<std::vector<int64_t>> NormalizeAxes(
+    absl::Span<const int64_t> axes, int rank, const std::string& op,
+    const std::string& arg);
 
 // Reads the reduction attribute `arg` of `op` for an input of `rank`:
 //   absent           -> every axis, {0, 1, ..., rank-1} (Keras's axis=None);
 //   an int           -> that one axis (errors say "axis=5");
-//   a list of ints   -> those axes (errors say "axis[1]=5"); [] reduces nothing.
+//   a list of ints   -> those axes (errors say "axis[1]=5"); [] reduces
+//   nothing.
 // Result as NormalizeAxes. INVALID_ARGUMENT also for any other attr type.
 absl::StatusOr<std::vector<int64_t>> ReadReductionAxes(const std::string& op,
                                                        const AttrMap& attrs,
@@ -48,7 +49,8 @@ absl::StatusOr<std::vector<int64_t>> ReadReductionAxes(const std::string& op,
 // The shape left after reducing `axes` (normalised and sorted) of `in`: those
 // dims are dropped, or kept as 1 when `keepdims`. Unknown dims elsewhere are
 // carried through. Example: ((2, None, 4), {1}, false) -> (2, 4).
-Shape ReducedShape(const Shape& in, absl::Span<const int64_t> axes, bool keepdims);
+Shape ReducedShape(const Shape& in, absl::Span<const int64_t> axes,
+                   bool keepdims);
 
 // Row-major element strides of `shape` (the last dim has stride 1).
 // REQUIRES: shape fully defined.
@@ -63,8 +65,8 @@ std::vector<int64_t> RowMajorStrides(const Shape& shape);
 struct ReductionLayout {
   std::vector<int64_t> outer_sizes, outer_strides;  // kept dims
   std::vector<int64_t> inner_sizes, inner_strides;  // reduced dims
-  int64_t num_outputs = 1;   // product of outer_sizes
-  int64_t slice_size = 1;    // product of inner_sizes (0 for an empty axis)
+  int64_t num_outputs = 1;                          // product of outer_sizes
+  int64_t slice_size = 1;  // product of inner_sizes (0 for an empty axis)
 };
 
 // REQUIRES: shape fully defined; axes normalised, sorted, unique.
@@ -76,7 +78,8 @@ ReductionLayout MakeReductionLayout(const Shape& shape,
 //   StridedWalker w(sizes, strides);
 //   for (int64_t i = 0; i < count; ++i, w.Next()) use(data[w.offset()]);
 // After the last element it wraps back to offset 0, so a walker can be
-// reused to visit the same view again. REQUIRES: sizes.size() == strides.size().
+// reused to visit the same view again. REQUIRES: sizes.size() ==
+// strides.size().
 class StridedWalker {
  public:
   StridedWalker(std::vector<int64_t> sizes, std::vector<int64_t> strides);

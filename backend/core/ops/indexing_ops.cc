@@ -20,8 +20,10 @@
 namespace remotek {
 namespace {
 
-absl::Status CheckOutputDims(const std::string& op, const std::vector<int64_t>& dims) {
-  return ValidateDims(dims, /*allow_unknown=*/true, absl::StrCat(op, ": output shape"));
+absl::Status CheckOutputDims(const std::string& op,
+                             const std::vector<int64_t>& dims) {
+  return ValidateDims(dims, /*allow_unknown=*/true,
+                      absl::StrCat(op, ": output shape"));
 }
 
 absl::StatusOr<InferResult> InferGather(const InferContext& ctx) {
@@ -29,9 +31,9 @@ absl::StatusOr<InferResult> InferGather(const InferContext& ctx) {
   const TensorSpec& reference = ctx.inputs[0];
   const TensorSpec& indices = ctx.inputs[1];
   if (indices.dtype != DType::kInt32 && indices.dtype != DType::kInt64) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        ctx.op, ": indices has dtype ", DTypeName(indices.dtype),
-        ", expected int32 or int64"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(ctx.op, ": indices has dtype ", DTypeName(indices.dtype),
+                     ", expected int32 or int64"));
   }
   if (reference.shape.rank() == 0) {
     return absl::InvalidArgumentError(
@@ -49,12 +51,13 @@ absl::StatusOr<InferResult> InferGather(const InferContext& ctx) {
 absl::StatusOr<InferResult> InferOneHot(const InferContext& ctx) {
   AttrReader reader(ctx.op, ctx.attrs);
   REMOTEK_RETURN_IF_ERROR(reader.OnlyKnown({"num_classes"}));
-  REMOTEK_ASSIGN_OR_RETURN(int64_t num_classes, reader.RequiredInt("num_classes"));
+  REMOTEK_ASSIGN_OR_RETURN(int64_t num_classes,
+                           reader.RequiredInt("num_classes"));
   const TensorSpec& indices = ctx.inputs[0];
   if (!IsInteger(indices.dtype)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        ctx.op, ": indices has dtype ", DTypeName(indices.dtype),
-        ", expected an integer dtype"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(ctx.op, ": indices has dtype ", DTypeName(indices.dtype),
+                     ", expected an integer dtype"));
   }
   if (num_classes < 0) {
     return absl::InvalidArgumentError(
@@ -72,11 +75,18 @@ absl::StatusOr<InferResult> InferOneHot(const InferContext& ctx) {
 }  // namespace
 
 void RegisterIndexingOps(OpRegistry& registry) {
-  registry.Register({.name = "gather", .min_inputs = 2, .max_inputs = 2, .infer = InferGather,
-                     .widen_float16 = false,  // the kernel moves bytes of any dtype
-                     .summary = "K.gather(reference, indices): rows of reference along axis 0"});
-  registry.Register({.name = "one_hot", .infer = InferOneHot,
-                     .summary = "K.one_hot(indices, num_classes): float32 one-hot rows; out-of-range gives zeros"});
+  registry.Register(
+      {.name = "gather",
+       .min_inputs = 2,
+       .max_inputs = 2,
+       .infer = InferGather,
+       .widen_float16 = false,  // the kernel moves bytes of any dtype
+       .summary =
+           "K.gather(reference, indices): rows of reference along axis 0"});
+  registry.Register({.name = "one_hot",
+                     .infer = InferOneHot,
+                     .summary = "K.one_hot(indices, num_classes): float32 "
+                                "one-hot rows; out-of-range gives zeros"});
 }
 
 }  // namespace remotek

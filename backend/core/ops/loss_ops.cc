@@ -35,9 +35,9 @@ absl::StatusOr<std::vector<int64_t>> CheckPair(const InferContext& ctx,
         DTypeName(x_bad ? x.dtype : y.dtype), ", expected a float dtype"));
   }
   if (x.dtype != y.dtype) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        ctx.op, ": ", a, " has dtype ", DTypeName(x.dtype), " but ", b, " has ",
-        DTypeName(y.dtype)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(ctx.op, ": ", a, " has dtype ", DTypeName(x.dtype),
+                     " but ", b, " has ", DTypeName(y.dtype)));
   }
   if (!x.shape.IsCompatibleWith(y.shape)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -73,11 +73,13 @@ absl::StatusOr<InferResult> InferBinaryCrossentropy(const InferContext& ctx) {
                            CheckPair(ctx, "target", "output"));
   InferResult result;
   result.output = {ctx.inputs[0].dtype, Shape(std::move(dims))};
-  result.attrs = {{"from_logits", from_logits}, {"epsilon", ctx.config.epsilon}};
+  result.attrs = {{"from_logits", from_logits},
+                  {"epsilon", ctx.config.epsilon}};
   return result;
 }
 
-absl::StatusOr<InferResult> InferCategoricalCrossentropy(const InferContext& ctx) {
+absl::StatusOr<InferResult> InferCategoricalCrossentropy(
+    const InferContext& ctx) {
   AttrReader reader(ctx.op, ctx.attrs);
   REMOTEK_RETURN_IF_ERROR(reader.OnlyKnown({"from_logits", "axis"}));
   REMOTEK_ASSIGN_OR_RETURN(bool from_logits, reader.Bool("from_logits", false));
@@ -85,7 +87,8 @@ absl::StatusOr<InferResult> InferCategoricalCrossentropy(const InferContext& ctx
   REMOTEK_ASSIGN_OR_RETURN(std::vector<int64_t> dims,
                            CheckPair(ctx, "target", "output"));
   REMOTEK_ASSIGN_OR_RETURN(
-      int axis, NormalizeAxis(raw_axis, static_cast<int>(dims.size()), ctx.op, "axis"));
+      int axis,
+      NormalizeAxis(raw_axis, static_cast<int>(dims.size()), ctx.op, "axis"));
   dims.erase(dims.begin() + axis);
   InferResult result;
   result.output = {ctx.inputs[0].dtype, Shape(std::move(dims))};
@@ -108,9 +111,17 @@ OpDef Loss(std::string name, InferFn infer, std::string summary) {
 }  // namespace
 
 void RegisterLossOps(OpRegistry& registry) {
-  registry.Register(Loss("mean_squared_error", InferMeanSquaredError, "mean_squared_error(y_true, y_pred): mean(square(y_pred - y_true), axis=-1)"));
-  registry.Register(Loss("binary_crossentropy", InferBinaryCrossentropy, "K.binary_crossentropy(target, output, from_logits=False): elementwise sigmoid cross-entropy"));
-  registry.Register(Loss("categorical_crossentropy", InferCategoricalCrossentropy, "K.categorical_crossentropy(target, output, from_logits=False, axis=-1): cross-entropy over axis"));
+  registry.Register(Loss("mean_squared_error", InferMeanSquaredError,
+                         "mean_squared_error(y_true, y_pred): "
+                         "mean(square(y_pred - y_true), axis=-1)"));
+  registry.Register(
+      Loss("binary_crossentropy", InferBinaryCrossentropy,
+           "K.binary_crossentropy(target, output, from_logits=False): "
+           "elementwise sigmoid cross-entropy"));
+  registry.Register(
+      Loss("categorical_crossentropy", InferCategoricalCrossentropy,
+           "K.categorical_crossentropy(target, output, from_logits=False, "
+           "axis=-1): cross-entropy over axis"));
 }
 
 }  // namespace remotek

@@ -107,8 +107,8 @@ absl::StatusOr<InferResult> InferArgReduction(const InferContext& ctx) {
   REMOTEK_ASSIGN_OR_RETURN(int64_t raw_axis, reader.Int("axis", -1));
   const TensorSpec& x = ctx.inputs[0];
   REMOTEK_RETURN_IF_ERROR(OutputDType(ctx, InputRule::kNumeric).status());
-  REMOTEK_ASSIGN_OR_RETURN(int axis,
-                           NormalizeAxis(raw_axis, x.shape.rank(), ctx.op, "axis"));
+  REMOTEK_ASSIGN_OR_RETURN(
+      int axis, NormalizeAxis(raw_axis, x.shape.rank(), ctx.op, "axis"));
   const int64_t axes[] = {axis};
   REMOTEK_RETURN_IF_ERROR(CheckNonEmpty(ctx, axes));
   InferResult result;
@@ -120,7 +120,9 @@ absl::StatusOr<InferResult> InferArgReduction(const InferContext& ctx) {
 OpDef Reduction(std::string name, ReductionRule rule, std::string summary) {
   OpDef def;
   def.name = std::move(name);
-  def.infer = [rule](const InferContext& ctx) { return InferReduction(ctx, rule); };
+  def.infer = [rule](const InferContext& ctx) {
+    return InferReduction(ctx, rule);
+  };
   def.summary = std::move(summary);
   return def;
 }
@@ -139,18 +141,42 @@ constexpr ReductionRule kNumericNonEmpty{InputRule::kNumeric, true};
 }  // namespace
 
 void RegisterReductionOps(OpRegistry& registry) {
-  registry.Register(Reduction("sum", kNumeric, "K.sum(x, axis=None, keepdims=False): sum over axes; integers wrap"));
-  registry.Register(Reduction("prod", kNumeric, "K.prod(x, axis=None, keepdims=False): product over axes; integers wrap"));
-  registry.Register(Reduction("max", kNumericNonEmpty, "K.max(x, axis=None, keepdims=False): maximum over axes; NaN propagates"));
-  registry.Register(Reduction("min", kNumericNonEmpty, "K.min(x, axis=None, keepdims=False): minimum over axes; NaN propagates"));
-  registry.Register(Reduction("mean", {InputRule::kMean, false}, "K.mean(x, axis=None, keepdims=False): mean over axes; bool -> floatx, integers truncate"));
-  registry.Register(Reduction("var", {InputRule::kFloatOrBool, false}, "K.var(x, axis=None, keepdims=False): population variance over axes"));
-  registry.Register(Reduction("std", {InputRule::kFloatOrBool, false}, "K.std(x, axis=None, keepdims=False): population standard deviation over axes"));
-  registry.Register(Reduction("logsumexp", {InputRule::kFloat, false}, "K.logsumexp(x, axis=None, keepdims=False): log(sum(exp(x))) computed stably"));
-  registry.Register(Reduction("any", {InputRule::kAnyToBool, false}, "K.any(x, axis=None, keepdims=False): logical or of x != 0 over axes"));
-  registry.Register(Reduction("all", {InputRule::kAnyToBool, false}, "K.all(x, axis=None, keepdims=False): logical and of x != 0 over axes"));
-  registry.Register(ArgReduction("argmax", "K.argmax(x, axis=-1): int64 index of the first maximum (first NaN wins)"));
-  registry.Register(ArgReduction("argmin", "K.argmin(x, axis=-1): int64 index of the first minimum (first NaN wins)"));
+  registry.Register(Reduction(
+      "sum", kNumeric,
+      "K.sum(x, axis=None, keepdims=False): sum over axes; integers wrap"));
+  registry.Register(Reduction("prod", kNumeric,
+                              "K.prod(x, axis=None, keepdims=False): product "
+                              "over axes; integers wrap"));
+  registry.Register(Reduction("max", kNumericNonEmpty,
+                              "K.max(x, axis=None, keepdims=False): maximum "
+                              "over axes; NaN propagates"));
+  registry.Register(Reduction("min", kNumericNonEmpty,
+                              "K.min(x, axis=None, keepdims=False): minimum "
+                              "over axes; NaN propagates"));
+  registry.Register(Reduction("mean", {InputRule::kMean, false},
+                              "K.mean(x, axis=None, keepdims=False): mean over "
+                              "axes; bool -> floatx, integers truncate"));
+  registry.Register(Reduction(
+      "var", {InputRule::kFloatOrBool, false},
+      "K.var(x, axis=None, keepdims=False): population variance over axes"));
+  registry.Register(Reduction("std", {InputRule::kFloatOrBool, false},
+                              "K.std(x, axis=None, keepdims=False): population "
+                              "standard deviation over axes"));
+  registry.Register(Reduction("logsumexp", {InputRule::kFloat, false},
+                              "K.logsumexp(x, axis=None, keepdims=False): "
+                              "log(sum(exp(x))) computed stably"));
+  registry.Register(Reduction(
+      "any", {InputRule::kAnyToBool, false},
+      "K.any(x, axis=None, keepdims=False): logical or of x != 0 over axes"));
+  registry.Register(Reduction(
+      "all", {InputRule::kAnyToBool, false},
+      "K.all(x, axis=None, keepdims=False): logical and of x != 0 over axes"));
+  registry.Register(ArgReduction("argmax",
+                                 "K.argmax(x, axis=-1): int64 index of the "
+                                 "first maximum (first NaN wins)"));
+  registry.Register(ArgReduction("argmin",
+                                 "K.argmin(x, axis=-1): int64 index of the "
+                                 "first minimum (first NaN wins)"));
 }
 
 }  // namespace remotek
