@@ -1,17 +1,23 @@
 // Strided batched GEMM for the eigen backend, routed to the fastest path
-// measured on the build host (see RouteGemm in gemm.cc):
-//   - one large product, or a batch of large ones: OpenBLAS (its own
-//     threads), one call per product, operands read in place through the
-//     transpose flags and leading dimensions (no copies);
-//   - a batch of small products: the batch is split over the intra-op pool
-//     and each product runs single-threaded in Eigen's GEMM;
-//   - tiny work: Eigen in the calling thread.
+// measured on the build host (RouteGemm in gemm.cc says why):
+//   - tiny work: Eigen in the calling thread;
+//   - products of at least ~768^3: OpenBLAS with its own threads, one call
+//     per product, operands read in place through the transpose flags and
+//     leading dimensions (no copies);
+//   - a batch with at least one product per pool thread: the batch is split
+//     over the intra-op pool, each product single-threaded in Eigen's GEMM;
+//   - fewer, medium products: each split in row (or column) panels over the
+//     pool, each panel single-threaded in Eigen's GEMM.
+// Eigen is built without OpenMP, so only OpenBLAS and the intra-op pool ever
+// start threads, and the two never run inside each other.
 //
 // Thread-safety: RunGemm may be called concurrently from any threads.
 #ifndef REMOTEK_BACKEND_EIGEN_GEMM_H_
 #define REMOTEK_BACKEND_EIGEN_GEMM_H_
 
 #include <cstdint>
+
+#include "absl/status/status.h"
 
 namespace remotek {
 
@@ -41,19 +47,20 @@ struct GemmBatch {
 };
 
 // Which implementation RunGemm picks; exposed for tests and the benchmark.
-enum class GemmPath { kEigenInline, kEigenBatchParallel, kBlas };
+enum class GemmPath { kEigenInline, kEigenBatchParallel, kEigenSplit, kBlas };
 
 template <typename T>
 GemmPath RouteGemm(const GemmBatch<T>& g);
 
-// Computes every product of `g`. T is float or double.
+// Computes every product of `g`. T is float or double. RESOURCE_EXHAUSTED when
+// Eigen could not allocate its packing buffers (C is then unspecified).
 template <typename T>
-void RunGemm(const GemmBatch<T>& g);
+absl::Status RunGemm(const GemmBatch<T>& g);
 
 extern template GemmPath RouteGemm(const GemmBatch<float>&);
 extern template GemmPath RouteGemm(const GemmBatch<double>&);
-extern template void RunGemm(const GemmBatch<float>&);
-extern template void RunGemm(const GemmBatch<double>&);
+extern template absl::Status RunGemm(const GemmBatch<float>&);
+extern template absl::Status RunGemm(const GemmBatch<double>&);
 
 }  // namespace remotek
 

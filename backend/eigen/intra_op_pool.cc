@@ -71,7 +71,9 @@ void IntraOpPool::ParallelFor(int64_t n, int64_t grain, const RangeFn& fn) {
   grain = std::max<int64_t>(1, grain);
   const int64_t ranges = (n + grain - 1) / grain;
   if (ranges == 1 || num_threads_ == 1 || impl_->pool.CurrentThreadId() >= 0) {
-    fn(0, n);
+    for (int64_t begin = 0; begin < n; begin += grain) {
+      fn(begin, std::min(n, begin + grain));
+    }
     return;
   }
   auto job = std::make_shared<Job>();

@@ -87,11 +87,9 @@ KernelFn ProductKernel(KernelFn fallback, bool batched) {
     }
     switch (x.dtype()) {
       case DType::kFloat32:
-        RunGemm(MakeGemm<float>(x, ax, y, ay, batched, out));
-        return absl::OkStatus();
+        return RunGemm(MakeGemm<float>(x, ax, y, ay, batched, out));
       case DType::kFloat64:
-        RunGemm(MakeGemm<double>(x, ax, y, ay, batched, out));
-        return absl::OkStatus();
+        return RunGemm(MakeGemm<double>(x, ax, y, ay, batched, out));
       default:
         return fallback(ctx, in, out);
     }

@@ -7,32 +7,52 @@ namespace remotek::client {
 
 size_t DTypeSize(DType dtype) {
   switch (dtype) {
-    case DType::kFloat16: return 2;
-    case DType::kFloat32: return 4;
-    case DType::kFloat64: return 8;
-    case DType::kInt8: return 1;
-    case DType::kInt16: return 2;
-    case DType::kInt32: return 4;
-    case DType::kInt64: return 8;
-    case DType::kUInt8: return 1;
-    case DType::kBool: return 1;
-    case DType::kInvalid: break;
+    case DType::kFloat16:
+      return 2;
+    case DType::kFloat32:
+      return 4;
+    case DType::kFloat64:
+      return 8;
+    case DType::kInt8:
+      return 1;
+    case DType::kInt16:
+      return 2;
+    case DType::kInt32:
+      return 4;
+    case DType::kInt64:
+      return 8;
+    case DType::kUInt8:
+      return 1;
+    case DType::kBool:
+      return 1;
+    case DType::kInvalid:
+      break;
   }
   return 0;
 }
 
 std::string_view DTypeName(DType dtype) {
   switch (dtype) {
-    case DType::kFloat16: return "float16";
-    case DType::kFloat32: return "float32";
-    case DType::kFloat64: return "float64";
-    case DType::kInt8: return "int8";
-    case DType::kInt16: return "int16";
-    case DType::kInt32: return "int32";
-    case DType::kInt64: return "int64";
-    case DType::kUInt8: return "uint8";
-    case DType::kBool: return "bool";
-    case DType::kInvalid: break;
+    case DType::kFloat16:
+      return "float16";
+    case DType::kFloat32:
+      return "float32";
+    case DType::kFloat64:
+      return "float64";
+    case DType::kInt8:
+      return "int8";
+    case DType::kInt16:
+      return "int16";
+    case DType::kInt32:
+      return "int32";
+    case DType::kInt64:
+      return "int64";
+    case DType::kUInt8:
+      return "uint8";
+    case DType::kBool:
+      return "bool";
+    case DType::kInvalid:
+      break;
   }
   return "invalid";
 }
@@ -41,7 +61,8 @@ absl::StatusOr<DType> ParseDType(std::string_view name) {
   for (int i = 1; i <= static_cast<int>(DType::kBool); ++i) {
     if (DTypeName(static_cast<DType>(i)) == name) return static_cast<DType>(i);
   }
-  return absl::InvalidArgumentError(absl::StrCat("dtype=\"", std::string(name), "\" is not a known dtype"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("dtype=\"", std::string(name), "\" is not a known dtype"));
 }
 
 // Same algorithm as the engine's backend/core/half.h, which the client may
@@ -79,7 +100,8 @@ uint16_t FloatToHalf(float f) {
   const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
   const uint32_t abs = x & 0x7fffffffu;
   if (abs >= 0x7f800000u) {
-    return static_cast<uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));
+    return static_cast<uint16_t>(sign | 0x7c00u |
+                                 (abs > 0x7f800000u ? 0x200u : 0u));
   }
   if (abs >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);
   if (abs < 0x38800000u) {
@@ -98,7 +120,8 @@ uint16_t FloatToHalf(float f) {
   uint32_t rounded = abs - 0x38000000u;
   const uint32_t remainder = rounded & 0x1fffu;
   rounded >>= 13;
-  if (remainder > 0x1000u || (remainder == 0x1000u && (rounded & 1u))) ++rounded;
+  if (remainder > 0x1000u || (remainder == 0x1000u && (rounded & 1u)))
+    ++rounded;
   return static_cast<uint16_t>(sign | rounded);
 }
 
@@ -115,7 +138,8 @@ std::string DimsToString(const Dims& dims) {
                       "]");
 }
 
-HostTensor HostTensor::FromFloat16Bits(Dims shape, const std::vector<uint16_t>& bits) {
+HostTensor HostTensor::FromFloat16Bits(Dims shape,
+                                       const std::vector<uint16_t>& bits) {
   HostTensor t(DType::kFloat16, std::move(shape), std::string());
   t.bytes_.resize(bits.size() * sizeof(uint16_t));
   if (!bits.empty()) std::memcpy(t.bytes_.data(), bits.data(), t.bytes_.size());
@@ -124,7 +148,8 @@ HostTensor HostTensor::FromFloat16Bits(Dims shape, const std::vector<uint16_t>& 
 
 HostTensor HostTensor::Zeros(DType dtype, Dims shape) {
   HostTensor t(dtype, std::move(shape), std::string());
-  t.bytes_.assign(static_cast<size_t>(t.num_elements()) * DTypeSize(dtype), '\0');
+  t.bytes_.assign(static_cast<size_t>(t.num_elements()) * DTypeSize(dtype),
+                  '\0');
   return t;
 }
 
@@ -147,20 +172,22 @@ absl::Status HostTensor::Validate() const {
   for (size_t i = 0; i < shape_.size(); ++i) {
     const int64_t d = shape_[i];
     if (d < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tensor shape ", DimsToString(shape_), " has a negative dim at index ", i));
+      return absl::InvalidArgumentError(
+          absl::StrCat("tensor shape ", DimsToString(shape_),
+                       " has a negative dim at index ", i));
     }
     if (d != 0 && n > std::numeric_limits<int64_t>::max() / d) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tensor shape ", DimsToString(shape_), " overflows int64"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tensor shape ", DimsToString(shape_), " overflows int64"));
     }
     n *= d;
   }
   const int64_t size = static_cast<int64_t>(DTypeSize(dtype_));
-  if (n > std::numeric_limits<int64_t>::max() / size || n * size != byte_size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tensor ", DebugString(), " needs ", n, " x ", size, " bytes but holds ",
-        byte_size()));
+  if (n > std::numeric_limits<int64_t>::max() / size ||
+      n * size != byte_size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tensor ", DebugString(), " needs ", n, " x ", size,
+                     " bytes but holds ", byte_size()));
   }
   return absl::OkStatus();
 }
@@ -168,7 +195,8 @@ absl::Status HostTensor::Validate() const {
 std::vector<uint16_t> HostTensor::float16_bits() const {
   if (dtype_ != DType::kFloat16) return {};
   std::vector<uint16_t> out(static_cast<size_t>(elements_held()));
-  if (!out.empty()) std::memcpy(out.data(), bytes_.data(), out.size() * sizeof(uint16_t));
+  if (!out.empty())
+    std::memcpy(out.data(), bytes_.data(), out.size() * sizeof(uint16_t));
   return out;
 }
 

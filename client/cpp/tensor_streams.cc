@@ -8,12 +8,18 @@
 
 namespace remotek::client {
 
-absl::StatusOr<Node> Session::upload(const HostTensor& value, UploadTarget target,
+absl::StatusOr<Node> Session::upload(const HostTensor& value,
+                                     UploadTarget target,
                                      const std::string& name) const {
   RK_CLIENT_RETURN_IF_ERROR(CheckOpen());
   absl::Status valid = value.Validate();
-  if (!valid.ok()) return absl::InvalidArgumentError(absl::StrCat("upload: ", valid.message()));
+  if (!valid.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("upload: ", valid.message()));
   const internal::Connection& connection = *core_->connection;
+  // Each chunk must fit the server's message limit.
+  const int64_t step = internal::MaxPayloadBytes(
+      connection, std::max<int64_t>(connection.options.chunk_bytes, 1));
   grpc::ClientContext context;
   internal::PrepareContext(connection, core_->id, /*unary=*/false, &context);
   v1::Node resp;
@@ -23,13 +29,13 @@ absl::StatusOr<Node> Session::upload(const HostTensor& value, UploadTarget targe
   v1::UploadChunk chunk;
   v1::UploadHeader* header = chunk.mutable_header();
   header->set_session_id(core_->id);
-  header->set_target(static_cast<v1::UploadHeader::Target>(static_cast<int>(target)));
+  header->set_target(
+      static_cast<v1::UploadHeader::Target>(static_cast<int>(target)));
   header->set_name(name);
   header->set_dtype(internal::EncodeDType(value.dtype()));
   header->mutable_shape()->Assign(value.shape().begin(), value.shape().end());
   bool open = writer->Write(chunk);
   // A failed Write means the server has finished the call; Finish says why.
-  const int64_t step = std::max<int64_t>(connection.options.chunk_bytes, 1);
   const std::string& bytes = value.bytes();
   for (int64_t offset = 0; open && offset < value.byte_size(); offset += step) {
     const int64_t n = std::min(step, value.byte_size() - offset);
@@ -41,13 +47,15 @@ absl::StatusOr<Node> Session::upload(const HostTensor& value, UploadTarget targe
   return internal::DecodeNode(resp);
 }
 
-absl::StatusOr<HostTensor> Session::download(NodeRef x, int64_t chunk_bytes) const {
+absl::StatusOr<HostTensor> Session::download(NodeRef x,
+                                             int64_t chunk_bytes) const {
   RK_CLIENT_RETURN_IF_ERROR(CheckOpen());
   const internal::Connection& connection = *core_->connection;
   v1::DownloadTensorRequest req;
   req.set_session_id(core_->id);
   req.set_handle(x.handle());
-  req.set_chunk_bytes(chunk_bytes > 0 ? chunk_bytes : connection.options.chunk_bytes);
+  req.set_chunk_bytes(chunk_bytes > 0 ? chunk_bytes
+                                      : connection.options.chunk_bytes);
   grpc::ClientContext context;
   internal::PrepareContext(connection, core_->id, /*unary=*/false, &context);
   std::unique_ptr<grpc::ClientReader<v1::DownloadChunk>> reader =
@@ -71,7 +79,8 @@ absl::StatusOr<HostTensor> Session::download(NodeRef x, int64_t chunk_bytes) con
       dims.assign(chunk.header().shape().begin(), chunk.header().shape().end());
       absl::StatusOr<int64_t> size = internal::ExpectedBytes(dtype, dims);
       if (!size.ok()) {
-        error = absl::DataLossError(absl::StrCat("download: header: ", size.status().message()));
+        error = absl::DataLossError(
+            absl::StrCat("download: header: ", size.status().message()));
         break;
       }
       expected = *size;
@@ -80,11 +89,13 @@ absl::StatusOr<HostTensor> Session::download(NodeRef x, int64_t chunk_bytes) con
     }
     const std::string& content = chunk.content();
     if (!have_header) {
-      error = absl::DataLossError("download: content arrived before the header");
+      error =
+          absl::DataLossError("download: content arrived before the header");
     } else if (static_cast<int64_t>(content.size()) >
                expected - static_cast<int64_t>(bytes.size())) {
       error = absl::DataLossError(
-          absl::StrCat("download: chunks carry more than the ", expected, " bytes declared"));
+          absl::StrCat("download: chunks carry more than the ", expected,
+                       " bytes declared"));
     } else {
       bytes.append(content);
     }
@@ -96,8 +107,9 @@ absl::StatusOr<HostTensor> Session::download(NodeRef x, int64_t chunk_bytes) con
   }
   RK_CLIENT_RETURN_IF_ERROR(internal::FromGrpcStatus(reader->Finish()));
   if (!have_header || static_cast<int64_t>(bytes.size()) != expected) {
-    return absl::DataLossError(absl::StrCat("download: received ", bytes.size(), " of ",
-                                            expected, " bytes of \"", x.handle(), "\""));
+    return absl::DataLossError(absl::StrCat("download: received ", bytes.size(),
+                                            " of ", expected, " bytes of \"",
+                                            x.handle(), "\""));
   }
   return HostTensor(dtype, std::move(dims), std::move(bytes));
 }

@@ -2,6 +2,7 @@
 // each backend's output compared with the reference backend's, plus checks
 // that the table covers every registered op and that the output matches the
 // op's static Infer (concrete and with unknown dims).
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -62,6 +63,9 @@ class SummaryPrinter : public ::testing::Environment {
     std::printf("conformance: %d rows, %d (row x dtype) runs, %d (row x dtype x "
                 "backend) comparisons, %zu ops\n",
                 c.rows, c.runs, c.comparisons, c.dtypes_by_op.size());
+    for (const auto& [op, dtypes] : c.dtypes_by_op) {
+      std::printf("  %-26s %s\n", op.c_str(), absl::StrJoin(dtypes, " ").c_str());
+    }
   }
 };
 const auto* const kSummary = ::testing::AddGlobalTestEnvironment(new SummaryPrinter);
@@ -190,24 +194,86 @@ TEST(ConformanceCoverage, EveryAcceptedDTypeIsRun) {
   }
 }
 
-// The large product rows exist to reach each of RunGemm's routes; this fails
-// if the routing thresholds move so that they no longer do.
+GemmPath RouteOf(int64_t count, int64_t m, int64_t n, int64_t k) {
+  GemmBatch<float> g;
+  g.batch[0] = count;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.lda = k;
+  g.ldb = n;
+  g.ldc = n;
+  return RouteGemm(g);
+}
+
+// The large product rows exist to reach each of RunGemm's routes: every route
+// RouteGemm picks for some product in a broad sweep of sizes must be picked
+// for one of the rows too, so that the suite compares it with the reference.
+// Fails (naming a size to add a row for) when the routing moves or gains a
+// path. Each entry is (batch count, m, n, k) of a product row in op_cases.cc.
 TEST(ConformanceCoverage, GemmRowsReachEveryRoute) {
-  const auto route = [](int64_t batch, int64_t m, int64_t n, int64_t k) {
-    GemmBatch<float> g;
-    g.batch[0] = batch;
-    g.m = m;
-    g.n = n;
-    g.k = k;
-    g.lda = k;
-    g.ldb = n;
-    g.ldc = n;
-    return RouteGemm(g);
+  struct Product {
+    const char* row;
+    int64_t count, m, n, k;
   };
-  EXPECT_EQ(route(1, 20, 20, 30), GemmPath::kEigenInline);     // dot 20x30.30x20
-  EXPECT_EQ(route(1, 65, 67, 130), GemmPath::kBlas);           // dot 65x130.130x67
-  EXPECT_EQ(route(9, 33, 29, 17), GemmPath::kEigenBatchParallel);  // batch_dot 9 x ...
-  EXPECT_EQ(route(2, 321, 322, 330), GemmPath::kBlas);         // batch_dot 2 x 321x330.330x322
+  const Product products[] = {
+      {"dot 20x30.30x20", 1, 20, 20, 30},
+      {"dot 48x48.48x48", 1, 48, 48, 48},
+      {"dot 65x130.130x67", 1, 65, 67, 130},
+      {"dot 130x70.70x129", 1, 130, 129, 70},
+      {"dot 67x90.90x200", 1, 67, 200, 90},
+      {"dot 3x40x50.2x50x60", 2, 120, 60, 50},
+      {"batch_dot 9 x 33x17.17x29", 9, 33, 29, 17},
+      {"batch_dot 2 x 321x330.330x322", 2, 321, 322, 330},
+  };
+  std::map<int, std::string> reached;
+  for (const Product& p : products) {
+    reached.emplace(static_cast<int>(RouteOf(p.count, p.m, p.n, p.k)), p.row);
+  }
+  const int64_t dims[] = {1, 2, 8, 17, 33, 48, 64, 70, 100, 130, 200, 320, 500, 1000, 4000};
+  std::map<int, std::string> reachable;
+  for (int64_t count : {1, 2, 4, 9, 64, 1000}) {
+    for (int64_t m : dims) {
+      for (int64_t n : dims) {
+        for (int64_t k : dims) {
+          reachable.emplace(static_cast<int>(RouteOf(count, m, n, k)),
+                            absl::StrCat(count, " x (", m, "x", k, " . ", k, "x", n, ")"));
+        }
+      }
+    }
+  }
+  for (const auto& [path, example] : reachable) {
+    EXPECT_TRUE(reached.count(path))
+        << "GemmPath " << path << " is taken for " << example
+        << " but by no conformance row; add a dot/batch_dot row of that size";
+  }
+  EXPECT_GE(reached.size(), 3u) << "the rows should reach inline Eigen, batch-parallel Eigen and BLAS";
+}
+
+// The comparison itself must catch a wrong kernel (a backend whose `add`
+// subtracts), a value just outside the tolerance, NaN against a number, and a
+// sign of zero where bits must match.
+TEST(ConformanceSelfTest, CatchesAWrongKernel) {
+  Backend broken("broken");
+  AddAllReferenceKernels(broken);
+  broken.AddKernel("add", *Backends()[0].backend->FindKernel("subtract"));
+  const Tensor x = ::remotek::testing::MakeTensor<float>({3}, {1, 2, 3});
+  const Tensor y = ::remotek::testing::MakeTensor<float>({3}, {1, 1, 1});
+  const Tensor want = ::remotek::testing::Run(*Backends()[0].backend, "add", {x, y}).value();
+  const Tensor got = ::remotek::testing::Run(broken, "add", {x, y}).value();
+  EXPECT_THAT(CompareTensors(want, got, ToleranceFor(Tol::kElementwise, DType::kFloat32), false),
+              HasSubstr("3 of 3 elements differ"));
+  const Tensor nudged = ::remotek::testing::MakeTensor<float>({3}, {2, 3, 4.001f});
+  EXPECT_THAT(CompareTensors(want, nudged, ToleranceFor(Tol::kGemm, DType::kFloat32), false),
+              HasSubstr("1 of 3 elements differ"));
+  const Tensor nan = ::remotek::testing::MakeTensor<float>({3}, {2, 3, NAN});
+  EXPECT_THAT(CompareTensors(want, nan, ToleranceFor(Tol::kGemm, DType::kFloat32), false),
+              HasSubstr("[2] want 4 got nan"));
+  EXPECT_EQ(CompareTensors(nan, nan, {}, true), "");
+  const Tensor negative_zero = ::remotek::testing::MakeTensor<float>({1}, {-0.0f});
+  const Tensor zero = ::remotek::testing::MakeTensor<float>({1}, {0.0f});
+  EXPECT_EQ(CompareTensors(zero, negative_zero, {}, false), "");
+  EXPECT_THAT(CompareTensors(zero, negative_zero, {}, true), HasSubstr("differ"));
 }
 
 }  // namespace

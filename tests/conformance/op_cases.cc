@@ -51,8 +51,9 @@ const std::vector<Shape>& UnaryShapes() {
 // One row per standard shape with values from `proto`, plus one row of
 // special values (NaN, infinities, signed zeros, ties, out-of-range).
 void Unary(const std::string& op, InputSpec proto, AttrMap attrs = {},
-           Tol tol = Tol::kElementwise) {
+           Tol tol = Tol::kElementwise, bool scalar = true) {
   for (const Shape& shape : UnaryShapes()) {
+    if (shape.rank() == 0 && !scalar) continue;
     Add({.op = op, .inputs = {With(proto, shape)}, .attrs = attrs, .tol = tol});
   }
   Add({.op = op, .inputs = {Special({4, 11})}, .attrs = attrs, .tol = tol});
@@ -92,7 +93,7 @@ void UnaryCases() {
   Add({.op = "relu", .inputs = {Ints({4, 5}, -3, 3)}, .attrs = {{"alpha", int64_t{1}}, {"max_value", int64_t{2}}}});
   // softmax: default axis, every axis of ranks 1-4, negative axes, size-1 and
   // empty dims.
-  Unary("softmax", U({}, -5, 5), {{"axis", int64_t{0}}});
+  Unary("softmax", U({}, -5, 5), {{"axis", int64_t{0}}}, Tol::kElementwise, /*scalar=*/false);
   Add({.op = "softmax", .inputs = {U({5})}});
   Add({.op = "softmax", .inputs = {U({3, 4})}, .attrs = {{"axis", int64_t{0}}}});
   Add({.op = "softmax", .inputs = {U({3, 4})}, .attrs = {{"axis", int64_t{-1}}}});
@@ -397,7 +398,9 @@ void ProductCases() {
       // product, and exactly at the inline threshold), batch-parallel Eigen
       // (N-D x against N-D y gives one product per leading index of y).
       {{20, 30}, {30, 20}},      {{65, 130}, {130, 67}},     {{48, 48}, {48, 48}},
-      {{3, 40, 50}, {2, 50, 60}}, {{5, 17, 33}, {33, 29}}};
+      {{3, 40, 50}, {2, 50, 60}}, {{5, 17, 33}, {33, 29}},
+      // Mid-size single products, split by rows (m >= n) or by columns.
+      {{130, 70}, {70, 129}},    {{67, 90}, {90, 200}}};
   for (const auto& [x, y] : dots) {
     Add({.op = "dot", .inputs = {U(x, -1, 1), U(y, -1, 1)}, .tol = Tol::kGemm});
   }
@@ -414,7 +417,7 @@ void ProductCases() {
       {{4, 2, 3}, {4, 3}, std::nullopt},      {{3, 2, 4}, {3, 4, 5}, std::nullopt},
       {{3, 4, 2}, {3, 4, 5}, L{1, 1}},        {{3, 4, 2}, {3, 4, 5}, int64_t{1}},
       {{3, 2, 4}, {3, 5, 4}, L{-1, -1}},      {{3, 2, 4}, {3, 4, 5}, L{-1, -2}},
-      {{3, 2, 4}, {3, 4, 5}, L{2}},           {{2, 3, 4, 5}, {2, 5, 3}, L{3, 1}},
+      {{3, 2, 4}, {3, 5, 4}, L{2}},           {{2, 3, 4, 5}, {2, 5, 3}, L{3, 1}},
       {{2, 3, 4, 5}, {2, 6, 4, 2}, L{2, 2}},  {{2, 3, 4, 5}, {2, 5}, std::nullopt},
       {{2, 5}, {2, 3, 5, 2}, L{1, 2}},        {{32, 20, 1}, {32, 30, 20}, L{1, 2}},
       {{0, 3, 4}, {0, 4, 2}, std::nullopt},   {{2, 3, 0}, {2, 0, 4}, std::nullopt},
@@ -425,7 +428,11 @@ void ProductCases() {
       {{9, 33, 17}, {9, 29, 17}, L{2, 2}},    {{9, 17, 33}, {9, 29, 17}, L{1, 2}},
       {{9, 33, 17}, {9, 17, 29}, L{-1, -2}},  {{9, 17, 33}, {9, 29, 17}, L{-2, -1}},
       {{9, 33, 17}, {9, 17, 29}, std::nullopt},
-      {{9, 4, 17, 6}, {9, 17, 29}, L{2, 1}},  {{9, 33, 17}, {9, 3, 17, 5}, L{2, 2}}};
+      {{9, 4, 17, 6}, {9, 17, 29}, L{2, 1}},  {{9, 33, 17}, {9, 3, 17, 5}, L{2, 2}},
+      // One mid-size product in each transpose layout, by rows and columns.
+      {{1, 70, 130}, {1, 129, 70}, L{1, 2}},  {{1, 90, 67}, {1, 200, 90}, L{1, 2}},
+      {{1, 130, 70}, {1, 129, 70}, L{2, 2}},  {{1, 70, 130}, {1, 70, 129}, L{1, 1}},
+      {{1, 67, 90}, {1, 90, 200}, std::nullopt}};
   for (const BatchDot& b : batch_dots) {
     AttrMap attrs;
     if (b.axes.has_value()) attrs["axes"] = *b.axes;

@@ -44,7 +44,8 @@ class ClientConcurrencyTest : public ::testing::Test {
 ServerProcess* ClientConcurrencyTest::server_ = nullptr;
 absl::Status* ClientConcurrencyTest::start_status_ = nullptr;
 
-// Records failures from worker threads; gtest assertions stay on the main thread.
+// Records failures from worker threads; gtest assertions stay on the main
+// thread.
 class Failures {
  public:
   void Add(std::string what) {
@@ -70,7 +71,8 @@ TEST_F(ClientConcurrencyTest, ManyClientsOnTheirOwnSessions) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       rk::Client client(server_->address());
-      absl::StatusOr<rk::Session> s = client.create_session({.backend = t % 2 ? "reference" : ""});
+      absl::StatusOr<rk::Session> s =
+          client.create_session({.backend = t % 2 ? "reference" : ""});
       if (!s.ok()) return failures.Add(s.status().ToString());
       ids[t] = s->id();
       // w = (t+1) * I(3), b = [t, t, t]: y = (t+1) * x + t.
@@ -78,8 +80,11 @@ TEST_F(ClientConcurrencyTest, ManyClientsOnTheirOwnSessions) {
       for (int i = 0; i < 3; ++i) w[i * 3 + i] = static_cast<float>(t + 1);
       auto x = s->placeholder({-1, 3}, rk::DType::kFloat32, "x");
       auto wv = s->variable(rk::HostTensor::FromVector<float>({3, 3}, w), "w");
-      auto bv = s->variable(rk::HostTensor::FromVector<float>({3}, std::vector<float>(3, t)), "b");
-      if (!x.ok() || !wv.ok() || !bv.ok()) return failures.Add("graph setup failed");
+      auto bv = s->variable(
+          rk::HostTensor::FromVector<float>({3}, std::vector<float>(3, t)),
+          "b");
+      if (!x.ok() || !wv.ok() || !bv.ok())
+        return failures.Add("graph setup failed");
       auto xw = s->dot(*x, *wv);
       if (!xw.ok()) return failures.Add(xw.status().ToString());
       auto y = s->add(*xw, *bv);
@@ -93,8 +98,9 @@ TEST_F(ClientConcurrencyTest, ManyClientsOnTheirOwnSessions) {
         std::vector<float> want;
         for (float v : in) want.push_back((t + 1) * v + t);
         if ((*out)[0].values<float>() != want) {
-          return failures.Add("thread " + std::to_string(t) + " call " + std::to_string(i) +
-                              " got " + (*out)[0].DebugString() + " with wrong values");
+          return failures.Add("thread " + std::to_string(t) + " call " +
+                              std::to_string(i) + " got " +
+                              (*out)[0].DebugString() + " with wrong values");
         }
       }
       auto cleared = s->clear_session();
@@ -112,11 +118,16 @@ TEST_F(ClientConcurrencyTest, ManyClientsOnTheirOwnSessions) {
 TEST_F(ClientConcurrencyTest, ConcurrentCallsOnOneSession) {
   rk::Client client(server_->address());
   ASSERT_OK_AND_ASSIGN(rk::Session s, client.create_session());
-  ASSERT_OK_AND_ASSIGN(rk::Node x, s.placeholder({-1, 4}, rk::DType::kFloat64, "x"));
-  ASSERT_OK_AND_ASSIGN(rk::Node w, s.variable(rk::HostTensor::FromVector<double>(
-                                                  {4, 2}, {1, 0, 0, 1, 1, 0, 0, 1}), "w"));
-  ASSERT_OK_AND_ASSIGN(rk::Node count, s.zeros({}, rk::DType::kFloat64, "count"));
-  ASSERT_OK_AND_ASSIGN(rk::Node one, s.constant(rk::HostTensor::Scalar<double>(1), "one"));
+  ASSERT_OK_AND_ASSIGN(rk::Node x,
+                       s.placeholder({-1, 4}, rk::DType::kFloat64, "x"));
+  ASSERT_OK_AND_ASSIGN(rk::Node w,
+                       s.variable(rk::HostTensor::FromVector<double>(
+                                      {4, 2}, {1, 0, 0, 1, 1, 0, 0, 1}),
+                                  "w"));
+  ASSERT_OK_AND_ASSIGN(rk::Node count,
+                       s.zeros({}, rk::DType::kFloat64, "count"));
+  ASSERT_OK_AND_ASSIGN(rk::Node one,
+                       s.constant(rk::HostTensor::Scalar<double>(1), "one"));
   ASSERT_OK_AND_ASSIGN(rk::Node next, s.add(count, one));
   ASSERT_OK_AND_ASSIGN(rk::Node y, s.dot(x, w));
   ASSERT_OK_AND_ASSIGN(rk::Function f, s.function({x}, {y}, {{count, next}}));
@@ -127,7 +138,8 @@ TEST_F(ClientConcurrencyTest, ConcurrentCallsOnOneSession) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kCallsPerThread; ++i) {
         const double a = t * 100 + i;
-        auto out = f({rk::HostTensor::FromVector<double>({1, 4}, {a, 1, 2, 3})});
+        auto out =
+            f({rk::HostTensor::FromVector<double>({1, 4}, {a, 1, 2, 3})});
         if (!out.ok()) return failures.Add(out.status().ToString());
         if ((*out)[0].values<double>() != std::vector<double>{a + 2, 4}) {
           return failures.Add("wrong result for a=" + std::to_string(a));
@@ -143,7 +155,8 @@ TEST_F(ClientConcurrencyTest, ConcurrentCallsOnOneSession) {
   for (std::thread& t : threads) t.join();
   EXPECT_THAT(failures.Take(), SizeIs(0));
   ASSERT_OK_AND_ASSIGN(rk::HostTensor final_count, s.get_value(count));
-  EXPECT_EQ(final_count.values<double>(), std::vector<double>{kThreads * kCallsPerThread});
+  EXPECT_EQ(final_count.values<double>(),
+            std::vector<double>{kThreads * kCallsPerThread});
 }
 
 // Graph edits from many threads are serialised: every generated name is unique.
@@ -168,7 +181,8 @@ TEST_F(ClientConcurrencyTest, ConcurrentGraphEditsOnOneSession) {
   for (std::thread& t : threads) t.join();
   EXPECT_THAT(failures.Take(), SizeIs(0));
   std::set<std::string> want;
-  for (int i = 1; i <= kThreads * kPerThread; ++i) want.insert("placeholder_" + std::to_string(i));
+  for (int i = 1; i <= kThreads * kPerThread; ++i)
+    want.insert("placeholder_" + std::to_string(i));
   EXPECT_EQ(handles, want);
   ASSERT_OK_AND_ASSIGN(rk::SessionStats stats, s.stats());
   EXPECT_EQ(stats.nodes, kThreads * kPerThread);

@@ -3,8 +3,11 @@
 // client's fallback to DownloadTensor, and broken uploads that must leave the
 // session's memory exactly as it was.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,7 +61,8 @@ uint64_t Checksum(const std::string& bytes) {
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+      .count();
 }
 
 TEST(Streaming, Uploads256MiBAndDownloadsItBackIdentical) {
@@ -67,11 +71,13 @@ TEST(Streaming, Uploads256MiBAndDownloadsItBackIdentical) {
   ASSERT_OK_AND_ASSIGN(rk::Session s, client.create_session());
 
   constexpr int64_t kBytes = int64_t{256} << 20;
-  const rk::HostTensor value(rk::DType::kFloat32, {64, 1024, 1024}, RandomBytes(kBytes, 17));
+  const rk::HostTensor value(rk::DType::kFloat32, {64, 1024, 1024},
+                             RandomBytes(kBytes, 17));
   const uint64_t sent_sum = Checksum(value.bytes());
 
   auto start = std::chrono::steady_clock::now();
-  ASSERT_OK_AND_ASSIGN(rk::Node node, s.upload(value, rk::UploadTarget::kNewVariable, "big"));
+  ASSERT_OK_AND_ASSIGN(rk::Node node,
+                       s.upload(value, rk::UploadTarget::kNewVariable, "big"));
   const double up_s = Seconds(start);
   EXPECT_EQ(node.handle, "big");
   EXPECT_EQ(node.kind, "variable");
@@ -92,12 +98,14 @@ TEST(Streaming, Uploads256MiBAndDownloadsItBackIdentical) {
   EXPECT_TRUE(back.bytes() == value.bytes());
 
   const double mb = static_cast<double>(kBytes) / (1 << 20);
-  std::printf("[ streaming ] 256 MiB in %lld-byte chunks: upload %.3f s (%.0f MB/s), "
-              "download %.3f s (%.0f MB/s), checksum %016llx\n",
-              static_cast<long long>(client.options().chunk_bytes), up_s, mb / up_s, down_s,
-              mb / down_s, static_cast<unsigned long long>(received_sum));
+  std::printf(
+      "[ streaming ] 256 MiB in %lld-byte chunks: upload %.3f s (%.0f MB/s), "
+      "download %.3f s (%.0f MB/s), checksum %016llx\n",
+      static_cast<long long>(client.options().chunk_bytes), up_s, mb / up_s,
+      down_s, mb / down_s, static_cast<unsigned long long>(received_sum));
   ::testing::Test::RecordProperty("upload_MBps", static_cast<int>(mb / up_s));
-  ::testing::Test::RecordProperty("download_MBps", static_cast<int>(mb / down_s));
+  ::testing::Test::RecordProperty("download_MBps",
+                                  static_cast<int>(mb / down_s));
 
   ASSERT_OK_AND_ASSIGN(rk::SessionInfo cleared, s.clear_session());
   EXPECT_EQ(cleared.stats.bytes_held, 0);
@@ -107,8 +115,11 @@ TEST(Streaming, Uploads256MiBAndDownloadsItBackIdentical) {
 class MessageLimitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(server_, ServerProcess::Start({"--threads=2", "--max_message_bytes=1048576"}));
-    big_ = rk::HostTensor(rk::DType::kFloat32, {512, 1024}, RandomBytes(2 << 20, 5));
+    ASSERT_OK_AND_ASSIGN(
+        server_,
+        ServerProcess::Start({"--threads=2", "--max_message_bytes=1048576"}));
+    big_ = rk::HostTensor(rk::DType::kFloat32, {512, 1024},
+                          RandomBytes(2 << 20, 5));
   }
 
   std::unique_ptr<ServerProcess> server_;
@@ -123,7 +134,9 @@ TEST_F(MessageLimitTest, UnaryGetValueIsRefusedAndTheClientStreamsInstead) {
   ASSERT_OK_AND_ASSIGN(rk::Session s, client.create_session());
   ASSERT_OK_AND_ASSIGN(rk::Node big, s.variable(big_, "big"));
   EXPECT_EQ(big.shape, (rk::Dims{512, 1024}));
-  ASSERT_OK_AND_ASSIGN(rk::Node small, s.variable(rk::HostTensor::FromVector<int32_t>({2}, {1, 2}), "small"));
+  ASSERT_OK_AND_ASSIGN(
+      rk::Node small,
+      s.variable(rk::HostTensor::FromVector<int32_t>({2}, {1, 2}), "small"));
 
   // ...and plain unary GetValue is refused, naming the value and the way out.
   auto stub = v1::RemoteK::NewStub(server_->Channel());
@@ -142,7 +155,8 @@ TEST_F(MessageLimitTest, UnaryGetValueIsRefusedAndTheClientStreamsInstead) {
   // get_value / batch_get_value fall back to the stream and return the bytes.
   ASSERT_OK_AND_ASSIGN(rk::HostTensor got, s.get_value(big));
   EXPECT_EQ(got, big_);
-  ASSERT_OK_AND_ASSIGN(std::vector<rk::HostTensor> both, s.batch_get_value({small, big}));
+  ASSERT_OK_AND_ASSIGN(std::vector<rk::HostTensor> both,
+                       s.batch_get_value({small, big}));
   ASSERT_THAT(both, SizeIs(2));
   EXPECT_EQ(both[0].values<int32_t>(), (std::vector<int32_t>{1, 2}));
   EXPECT_EQ(both[1], big_);
@@ -153,34 +167,58 @@ TEST_F(MessageLimitTest, UnaryGetValueIsRefusedAndTheClientStreamsInstead) {
   // An eager result above the limit is refused the same way; keep it instead.
   EXPECT_THAT(s.run_op("negative", {big}).status(),
               StatusIs(absl::StatusCode::kResourceExhausted,
-                       AllOf(HasSubstr("negative result"), HasSubstr("DownloadTensor"))));
-  ASSERT_OK_AND_ASSIGN(rk::EagerResult kept,
-                       s.run_op("negative", {big}, {}, {.keep = true, .skip_result = true}));
+                       AllOf(HasSubstr("negative result"),
+                             HasSubstr("DownloadTensor"))));
+  ASSERT_OK_AND_ASSIGN(
+      rk::EagerResult kept,
+      s.run_op("negative", {big}, {}, {.keep = true, .skip_result = true}));
   ASSERT_TRUE(kept.kept.has_value());
   ASSERT_OK_AND_ASSIGN(rk::HostTensor negated, s.get_value(*kept.kept));
   const std::vector<float> a = big_.values<float>();
   const std::vector<float> b = negated.values<float>();
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); i += 4099) {
-    if (!std::isnan(a[i])) ASSERT_EQ(b[i], -a[i]) << i;
+    if (!std::isnan(a[i])) {
+      ASSERT_EQ(b[i], -a[i]) << i;
+    }
   }
 
   // set_value above the threshold streams too (SET_VALUE).
-  const rk::HostTensor replacement(rk::DType::kFloat32, {512, 1024}, RandomBytes(2 << 20, 6));
+  const rk::HostTensor replacement(rk::DType::kFloat32, {512, 1024},
+                                   RandomBytes(2 << 20, 6));
   ASSERT_OK(s.set_value(big, replacement));
   ASSERT_OK_AND_ASSIGN(got, s.get_value(big));
   EXPECT_EQ(got, replacement);
 }
 
-TEST_F(MessageLimitTest, UnaryRequestsAboveTheLimitAreRefused) {
-  // Default threshold (8 MiB): the 2 MiB value goes unary and hits the limit.
+TEST_F(MessageLimitTest, TheClientStreamsWhatWouldNotFitOneMessage) {
+  // Default threshold (8 MiB), but the client caps it below the server's
+  // 1 MiB limit, so the 2 MiB variable still arrives (through UploadTensor).
   rk::Client client(server_->address());
   ASSERT_OK_AND_ASSIGN(rk::Session s, client.create_session());
-  EXPECT_THAT(s.variable(big_, "big").status(),
-              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("larger than max")));
+  ASSERT_OK_AND_ASSIGN(rk::Node big, s.variable(big_, "big"));
   ASSERT_OK_AND_ASSIGN(rk::SessionStats stats, s.stats());
-  EXPECT_EQ(stats.bytes_held, 0);
-  EXPECT_EQ(stats.nodes, 0);
+  EXPECT_GE(stats.bytes_held, 2 << 20);
+  ASSERT_OK_AND_ASSIGN(rk::HostTensor got, s.get_value(big));
+  EXPECT_EQ(got, big_);
+
+  // The same value as one raw unary Variable request is refused by gRPC.
+  auto stub = v1::RemoteK::NewStub(server_->Channel());
+  v1::VariableRequest req;
+  req.set_session_id(s.id());
+  req.set_name("unary");
+  v1::Tensor* value = req.mutable_value();
+  value->set_dtype(v1::FLOAT32);
+  value->mutable_shape()->Assign(big_.shape().begin(), big_.shape().end());
+  value->set_content(big_.bytes());
+  v1::Node resp;
+  grpc::ClientContext ctx;
+  const grpc::Status raw = stub->Variable(&ctx, req, &resp);
+  EXPECT_EQ(raw.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(raw.error_message(), HasSubstr("larger than max"));
+  ASSERT_OK_AND_ASSIGN(rk::SessionStats after, s.stats());
+  EXPECT_EQ(after.bytes_held, stats.bytes_held);
+  EXPECT_EQ(after.nodes, 1);
 }
 
 // ------------------------------------------------------------ broken uploads
@@ -193,13 +231,16 @@ class BrokenUploadTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(session_, client_->create_session());
     stub_ = v1::RemoteK::NewStub(server_->Channel());
     // Something held, so "back to what it was" is not trivially zero.
-    ASSERT_OK(session_->variable(rk::HostTensor::Zeros(rk::DType::kFloat32, {1024}), "keep")
+    ASSERT_OK(session_
+                  ->variable(rk::HostTensor::Zeros(rk::DType::kFloat32, {1024}),
+                             "keep")
                   .status());
     ASSERT_OK_AND_ASSIGN(baseline_, session_->stats());
     ASSERT_GT(baseline_.bytes_held, 0);
   }
 
-  v1::UploadChunk Header(v1::UploadHeader::Target target, std::vector<int64_t> shape,
+  v1::UploadChunk Header(v1::UploadHeader::Target target,
+                         std::vector<int64_t> shape,
                          const std::string& name = "broken") const {
     v1::UploadChunk chunk;
     v1::UploadHeader* h = chunk.mutable_header();
@@ -247,20 +288,22 @@ class BrokenUploadTest : public ::testing::Test {
 };
 
 TEST_F(BrokenUploadTest, TooFewBytes) {
-  EXPECT_THAT(Upload({Header(v1::UploadHeader::NEW_VARIABLE, {1024}), Content(2000), Content(2000)}),
+  EXPECT_THAT(Upload({Header(v1::UploadHeader::NEW_VARIABLE, {1024}),
+                      Content(2000), Content(2000)}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("received 4000 of the 4096 bytes")));
   ExpectSessionAsBefore();
 }
 
 TEST_F(BrokenUploadTest, TooManyBytes) {
-  EXPECT_THAT(Upload({Header(v1::UploadHeader::NEW_VARIABLE, {1024}), Content(4096), Content(8)}),
+  EXPECT_THAT(Upload({Header(v1::UploadHeader::NEW_VARIABLE, {1024}),
+                      Content(4096), Content(8)}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("more than the 4096 bytes")));
   ExpectSessionAsBefore();
   // A large overrun in big chunks ends the same way, without growing anything.
-  EXPECT_THAT(Upload({Header(v1::UploadHeader::NEW_CONSTANT, {256, 1024}), Content(1 << 20),
-                      Content(1 << 20)}),
+  EXPECT_THAT(Upload({Header(v1::UploadHeader::NEW_CONSTANT, {256, 1024}),
+                      Content(1 << 20), Content(1 << 20)}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("more than the 1048576 bytes")));
   ExpectSessionAsBefore();
@@ -271,21 +314,24 @@ TEST_F(BrokenUploadTest, NoHeader) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("the first message must be the header")));
   ExpectSessionAsBefore();
-  EXPECT_THAT(Upload({}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no header was sent")));
+  EXPECT_THAT(Upload({}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                   HasSubstr("no header was sent")));
   ExpectSessionAsBefore();
 }
 
 TEST_F(BrokenUploadTest, BadHeaders) {
-  EXPECT_THAT(Upload({Header(v1::UploadHeader::NEW_VARIABLE, {4}), Content(8),
-                      Header(v1::UploadHeader::NEW_VARIABLE, {4})}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("second header")));
+  EXPECT_THAT(
+      Upload({Header(v1::UploadHeader::NEW_VARIABLE, {4}), Content(8),
+              Header(v1::UploadHeader::NEW_VARIABLE, {4})}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("second header")));
   ExpectSessionAsBefore();
-  EXPECT_THAT(Upload({Header(v1::UploadHeader::TARGET_UNSPECIFIED, {4}), Content(16)}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("header.target")));
+  EXPECT_THAT(
+      Upload({Header(v1::UploadHeader::TARGET_UNSPECIFIED, {4}), Content(16)}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("header.target")));
   ExpectSessionAsBefore();
-  EXPECT_THAT(Upload({Header(v1::UploadHeader::NEW_VARIABLE, {4, -3})}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("header.shape")));
+  EXPECT_THAT(
+      Upload({Header(v1::UploadHeader::NEW_VARIABLE, {4, -3})}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("header.shape")));
   ExpectSessionAsBefore();
   // SET_VALUE of a variable that does not exist, with every byte sent.
   EXPECT_THAT(Upload({Header(v1::UploadHeader::SET_VALUE, {4}), Content(16)}),
@@ -293,16 +339,19 @@ TEST_F(BrokenUploadTest, BadHeaders) {
   ExpectSessionAsBefore();
   v1::UploadChunk stranger = Header(v1::UploadHeader::NEW_VARIABLE, {4});
   stranger.mutable_header()->set_session_id("ffffffffffffffffffffffffffffffff");
-  EXPECT_THAT(Upload({stranger, Content(16)}),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("unknown session")));
+  EXPECT_THAT(
+      Upload({stranger, Content(16)}),
+      StatusIs(absl::StatusCode::kNotFound, HasSubstr("unknown session")));
   ExpectSessionAsBefore();
 }
 
 TEST_F(BrokenUploadTest, AGoodUploadAfterBrokenOnesStillWorks) {
-  ASSERT_THAT(Upload({Header(v1::UploadHeader::NEW_VARIABLE, {1024}), Content(100)}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("received 100")));
+  ASSERT_THAT(
+      Upload({Header(v1::UploadHeader::NEW_VARIABLE, {1024}), Content(100)}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("received 100")));
   // Replacing "keep" with a value of its size leaves bytes_held unchanged.
-  ASSERT_OK(Upload({Header(v1::UploadHeader::SET_VALUE, {1024}, "keep"), Content(4096)}));
+  ASSERT_OK(Upload(
+      {Header(v1::UploadHeader::SET_VALUE, {1024}, "keep"), Content(4096)}));
   ASSERT_OK_AND_ASSIGN(rk::SessionStats now, session_->stats());
   EXPECT_EQ(now.bytes_held, baseline_.bytes_held);
   ASSERT_OK_AND_ASSIGN(rk::HostTensor keep, session_->get_value("keep"));

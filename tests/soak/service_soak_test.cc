@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -22,28 +23,39 @@ namespace {
 
 using ::testing::ElementsAre;
 
-constexpr int kCycles = 1000;
+constexpr int kDefaultCycles = 1000;
 constexpr int kRssBaselineCycle = 100;
 constexpr double kRssTolerance = 0.05;
 constexpr auto kTimeBudget = std::chrono::seconds(120);
+
+// REMOTEK_SOAK_CYCLES overrides the cycle count for longer manual runs (the
+// time budget still applies).
+int Cycles() {
+  const char* env = std::getenv("REMOTEK_SOAK_CYCLES");
+  const int n = env != nullptr ? std::atoi(env) : 0;
+  return n > kRssBaselineCycle ? n : kDefaultCycles;
+}
 
 v1::Tensor F32(std::vector<int64_t> shape, const std::vector<float>& values) {
   v1::Tensor t;
   t.set_dtype(v1::FLOAT32);
   for (int64_t d : shape) t.add_shape(d);
-  t.set_content(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+  t.set_content(reinterpret_cast<const char*>(values.data()),
+                values.size() * sizeof(float));
   return t;
 }
 
 std::vector<float> Floats(const v1::Tensor& t) {
   std::vector<float> out(t.content().size() / sizeof(float));
-  if (!out.empty()) std::memcpy(out.data(), t.content().data(), t.content().size());
+  if (!out.empty())
+    std::memcpy(out.data(), t.content().data(), t.content().size());
   return out;
 }
 
 std::unique_ptr<grpc::ClientContext> Ctx(const std::string& sid) {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(20));
   ctx->AddMetadata("remotek-session-id", sid);
   return ctx;
 }
@@ -73,7 +85,8 @@ v1::GraphNode Variable(const std::string& name, v1::Initializer::Kind kind,
   return n;
 }
 
-v1::GraphNode Op(const std::string& name, const std::string& op, std::vector<std::string> inputs,
+v1::GraphNode Op(const std::string& name, const std::string& op,
+                 std::vector<std::string> inputs,
                  std::vector<int64_t> axes = {}) {
   v1::GraphNode n;
   v1::OpNodeRequest* o = n.mutable_op();
@@ -81,7 +94,8 @@ v1::GraphNode Op(const std::string& name, const std::string& op, std::vector<std
   o->set_op(op);
   for (const std::string& in : inputs) o->add_inputs(in);
   if (!axes.empty()) {
-    for (int64_t a : axes) (*o->mutable_attrs())["axes"].mutable_ints()->add_values(a);
+    for (int64_t a : axes)
+      (*o->mutable_attrs())["axes"].mutable_ints()->add_values(a);
   }
   return n;
 }
@@ -117,12 +131,15 @@ class Soak : public ::testing::Test {
     server_ = *std::move(server);
     stub_ = v1::RemoteK::NewStub(server_->Channel());
     v1::SessionInfo info;
-    grpc::Status s = stub_->CreateSession(Ctx("").get(), v1::CreateSessionRequest(), &info);
+    grpc::Status s =
+        stub_->CreateSession(Ctx("").get(), v1::CreateSessionRequest(), &info);
     ASSERT_TRUE(s.ok()) << s.error_message();
     sid_ = info.session_id();
     for (int b = 0; b < 2; ++b) {
-      for (int i = 0; i < 3 * 4; ++i) x_.push_back(0.25f * static_cast<float>(i % 7) - 0.5f + b);
-      for (int i = 0; i < 4 * 2; ++i) y_.push_back(0.125f * static_cast<float>(i) - 0.3f * b);
+      for (int i = 0; i < 3 * 4; ++i)
+        x_.push_back(0.25f * static_cast<float>(i % 7) - 0.5f + b);
+      for (int i = 0; i < 4 * 2; ++i)
+        y_.push_back(0.125f * static_cast<float>(i) - 0.3f * b);
     }
   }
 
@@ -205,15 +222,18 @@ class Soak : public ::testing::Test {
           double acc = 0;
           for (int k = 0; k < 4; ++k) {
             double xu = 0;
-            for (int m = 0; m < 4; ++m) xu += double{x_[b * 12 + i * 4 + m]} * uv[m * 4 + k];
+            for (int m = 0; m < 4; ++m)
+              xu += double{x_[b * 12 + i * 4 + m]} * uv[m * 4 + k];
             acc += xu * y_[b * 8 + k * 2 + j];
           }
-          EXPECT_NEAR(r.out[b * 6 + i * 2 + j], acc + wv[j], 1e-4) << b << "," << i << "," << j;
+          EXPECT_NEAR(r.out[b * 6 + i * 2 + j], acc + wv[j], 1e-4)
+              << b << "," << i << "," << j;
         }
       }
     }
-    EXPECT_THAT(r.c1, ElementsAre(wv[0], wv[1]));          // 0 + w
-    EXPECT_THAT(r.c2, ElementsAre(wv[0] + wv[0], wv[1] + wv[1]));  // the update landed
+    EXPECT_THAT(r.c1, ElementsAre(wv[0], wv[1]));  // 0 + w
+    EXPECT_THAT(
+        r.c2, ElementsAre(wv[0] + wv[0], wv[1] + wv[1]));  // the update landed
   }
 
   std::unique_ptr<ServerProcess> server_;
@@ -223,17 +243,19 @@ class Soak : public ::testing::Test {
 };
 
 TEST_F(Soak, BuildCallClearThousandTimesHoldsMemoryFlat) {
+  const int cycles = Cycles();
   const auto start = std::chrono::steady_clock::now();
   CycleResult first;
   int64_t rss_baseline = -1;
   int64_t rss_peak = 0;
-  for (int cycle = 0; cycle < kCycles; ++cycle) {
+  for (int cycle = 0; cycle < cycles; ++cycle) {
     CycleResult r;
     ASSERT_NO_FATAL_FAILURE(Cycle(&r)) << "cycle " << cycle;
     if (cycle == 0) {
       first = r;
       // Name counters start over after each clear, so handles repeat.
-      EXPECT_THAT(first.handles, ElementsAre("out", "bd", "xu", "x", "y", "u", "w", "c", "c_next"));
+      EXPECT_THAT(first.handles, ElementsAre("out", "bd", "xu", "x", "y", "u",
+                                             "w", "c", "c_next"));
       EXPECT_EQ(first.function, "function_1");
       ASSERT_NO_FATAL_FAILURE(CheckFirstCycle(first));
     } else {
@@ -253,17 +275,21 @@ TEST_F(Soak, BuildCallClearThousandTimesHoldsMemoryFlat) {
   }
   const int64_t rss_final = server_->ResidentBytes();
   const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double drift = static_cast<double>(rss_final - rss_baseline) / rss_baseline;
-  std::printf("soak: %d cycles in %.2f s (%.0f us/cycle); server RSS after cycle %d: %lld KiB, "
-              "after cycle %d: %lld KiB (%+.2f%%), peak %lld KiB\n",
-              kCycles, seconds, seconds * 1e6 / kCycles, kRssBaselineCycle,
-              static_cast<long long>(rss_baseline / 1024), kCycles,
-              static_cast<long long>(rss_final / 1024), drift * 100,
-              static_cast<long long>(rss_peak / 1024));
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  const double drift =
+      static_cast<double>(rss_final - rss_baseline) / rss_baseline;
+  std::printf(
+      "soak: %d cycles in %.2f s (%.0f us/cycle); server RSS after cycle %d: "
+      "%lld KiB, "
+      "after cycle %d: %lld KiB (%+.2f%%), peak %lld KiB\n",
+      cycles, seconds, seconds * 1e6 / cycles, kRssBaselineCycle,
+      static_cast<long long>(rss_baseline / 1024), cycles,
+      static_cast<long long>(rss_final / 1024), drift * 100,
+      static_cast<long long>(rss_peak / 1024));
   EXPECT_LE(std::abs(drift), kRssTolerance)
-      << "RSS after cycle " << kRssBaselineCycle << ": " << rss_baseline << " B, after cycle "
-      << kCycles << ": " << rss_final << " B";
+      << "RSS after cycle " << kRssBaselineCycle << ": " << rss_baseline
+      << " B, after cycle " << cycles << ": " << rss_final << " B";
 
   v1::SessionRequest get;
   get.set_session_id(sid_);

@@ -1,15 +1,19 @@
 // dot, batch_dot and transpose on both built-in backends, checked against a
 // naive multi-index tensordot written here (independent of both kernels).
+#include <atomic>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend/core/op_registry.h"
 #include "backend/eigen/eigen_backend.h"
 #include "backend/eigen/gemm.h"
+#include "backend/eigen/intra_op_pool.h"
 #include "backend/reference/reference_kernels.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -534,13 +538,104 @@ TEST(LinalgEigenGemm, RoutesBySize) {
   GemmBatch<float> tiny;
   tiny.m = tiny.n = tiny.k = 8;
   EXPECT_EQ(RouteGemm(tiny), GemmPath::kEigenInline);
-  GemmBatch<float> small_batch = tiny;
-  small_batch.m = small_batch.n = small_batch.k = 64;
-  small_batch.batch[0] = 32;
-  EXPECT_EQ(RouteGemm(small_batch), GemmPath::kEigenBatchParallel);
+  GemmBatch<float> batch = tiny;
+  batch.m = batch.n = batch.k = 64;
+  batch.batch[0] = 32;
+  EXPECT_EQ(RouteGemm(batch), GemmPath::kEigenBatchParallel);
   GemmBatch<double> big;
   big.m = big.n = big.k = 1024;
   EXPECT_EQ(RouteGemm(big), GemmPath::kBlas);
+  GemmBatch<double> medium;
+  medium.m = medium.n = medium.k = 256;
+  EXPECT_EQ(RouteGemm(medium), IntraOpPool::Global().num_threads() > 1
+                                   ? GemmPath::kEigenSplit
+                                   : GemmPath::kEigenBatchParallel);
+}
+
+// Products big enough for OpenBLAS are too slow for the naive oracle, so
+// sampled entries are checked instead; the cases cover every transpose flag.
+TEST(LinalgEigenGemm, BlasRouteMatchesSampledNaiveEntries) {
+  auto eigen = CreateEigenBackend();
+  struct BigCase {
+    std::string op;
+    std::vector<int64_t> x, y;
+    AttrMap attrs;
+    int ax, ay;
+    DType dtype;
+  };
+  using V = std::vector<int64_t>;
+  const std::vector<BigCase> cases = {
+      {"dot", {770, 800}, {800, 780}, {}, 1, 0, DType::kFloat32},
+      {"batch_dot", {1, 800, 770}, {1, 780, 800}, {{"axes", V{1, 2}}}, 1, 2,
+       DType::kFloat64},
+      {"batch_dot", {1, 770, 800}, {1, 780, 800}, {{"axes", V{2, 2}}}, 2, 2,
+       DType::kFloat32},
+      {"batch_dot", {1, 800, 770}, {1, 800, 780}, {{"axes", V{1, 1}}}, 1, 1,
+       DType::kFloat64},
+  };
+  uint32_t seed = 7;
+  for (const BigCase& c : cases) {
+    const std::vector<double> xv = RandomValues(NumElements(c.x), seed++);
+    const std::vector<double> yv = RandomValues(NumElements(c.y), seed++);
+    ASSERT_OK_AND_ASSIGN(Tensor out,
+                         RunOn(*eigen, c.op,
+                               {MakeTensorAs(c.dtype, Shape(c.x), xv),
+                                MakeTensorAs(c.dtype, Shape(c.y), yv)},
+                               c.attrs));
+    const std::vector<double> got = ValuesAsDouble(out);
+    const bool batched = c.op == "batch_dot";
+    const int first = batched ? 1 : 0;
+    const int64_t m = c.x[first + (c.ax == first ? 1 : 0)];
+    const int64_t n = c.y[first + (c.ay == first ? 1 : 0)];
+    const int64_t k = c.x[c.ax];
+    ASSERT_EQ(static_cast<int64_t>(got.size()), m * n);
+    std::mt19937 gen(seed);
+    for (int sample = 0; sample < 200; ++sample) {
+      const int64_t i = gen() % m, j = gen() % n;
+      double want = 0;
+      for (int64_t kk = 0; kk < k; ++kk) {
+        // x viewed as (m, k) or (k, m), y as (k, n) or (n, k).
+        const double a = c.ax == first ? xv[kk * m + i] : xv[i * k + kk];
+        const double b = c.ay == first ? yv[kk * n + j] : yv[j * k + kk];
+        want += a * b;
+      }
+      ASSERT_NEAR(got[i * n + j], want, 1e-3) << c.op << " (" << i << ", " << j << ")";
+    }
+  }
+}
+
+TEST(IntraOpPool, CoversEveryIndexOnceFromConcurrentCallers) {
+  IntraOpPool& pool = IntraOpPool::Global();
+  EXPECT_GE(pool.num_threads(), 1);
+  std::vector<std::thread> callers;
+  std::vector<std::vector<std::atomic<int>>> hits(4);
+  for (auto& h : hits) h = std::vector<std::atomic<int>>(1000);
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        pool.ParallelFor(1000, 7, [&](int64_t begin, int64_t end) {
+          EXPECT_LE(end - begin, 7);
+          for (int64_t i = begin; i < end; ++i) hits[t][i]++;
+        });
+      }
+    });
+  }
+  for (auto& c : callers) c.join();
+  for (const auto& h : hits) {
+    for (const auto& count : h) EXPECT_EQ(count.load(), 20);
+  }
+}
+
+TEST(IntraOpPool, NestedCallsRunInlineAndEmptyRangesDoNothing) {
+  IntraOpPool& pool = IntraOpPool::Global();
+  std::atomic<int64_t> total{0};
+  pool.ParallelFor(8, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      pool.ParallelFor(100, 10, [&](int64_t b, int64_t e) { total += e - b; });
+    }
+  });
+  EXPECT_EQ(total.load(), 800);
+  pool.ParallelFor(0, 1, [&](int64_t, int64_t) { ADD_FAILURE(); });
 }
 
 }  // namespace

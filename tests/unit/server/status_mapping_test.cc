@@ -48,7 +48,8 @@ TEST(StatusMapping, CoversEveryAbslCode) {
     EXPECT_FALSE(seen[n]) << absl::StatusCodeToString(a);
     seen[n] = true;
   }
-  for (int n = 0; n < 17; ++n) EXPECT_TRUE(seen[n]) << "code " << n << " missing from the table";
+  for (int n = 0; n < 17; ++n)
+    EXPECT_TRUE(seen[n]) << "code " << n << " missing from the table";
 }
 
 TEST(StatusMapping, EveryCodeMapsToTheSameMeaning) {
@@ -64,7 +65,8 @@ TEST(StatusMapping, StatusKeepsCodeAndMessage) {
   for (const auto& [a, g] : AllCodes()) {
     if (a == A::kOk) continue;
     SCOPED_TRACE(absl::StatusCodeToString(a));
-    const grpc::Status s = ToGrpcStatus(absl::Status(a, "batch_dot: axes[1]=3 is out of range"));
+    const grpc::Status s =
+        ToGrpcStatus(absl::Status(a, "batch_dot: axes[1]=3 is out of range"));
     EXPECT_EQ(s.error_code(), g);
     EXPECT_EQ(s.error_message(), "batch_dot: axes[1]=3 is out of range");
   }

@@ -37,7 +37,9 @@ struct Connection;
 
 struct ClientOptions {
   // Tensors bigger than this travel through UploadTensor instead of one
-  // unary message (variable, constant, set_value).
+  // unary message (variable, constant, set_value). Both this and chunk_bytes
+  // are capped below the server's max_message_bytes, which the client asks
+  // for once (GetServerInfo) the first time a tensor above 2 KiB is sent.
   int64_t stream_threshold_bytes = 8 << 20;
   // Chunk size for UploadTensor and DownloadTensor (the server caps
   // downloads at its message limit).
@@ -79,10 +81,12 @@ class Client {
   // the window server->client transfers run 3-4x slower).
   explicit Client(const std::string& target, ClientOptions options = {});
   // Uses an existing channel (for credentials or settings of your own).
-  explicit Client(std::shared_ptr<grpc::Channel> channel, ClientOptions options = {});
+  explicit Client(std::shared_ptr<grpc::Channel> channel,
+                  ClientOptions options = {});
 
   // The channel Client(target) makes.
-  static std::shared_ptr<grpc::Channel> CreateChannel(const std::string& target);
+  static std::shared_ptr<grpc::Channel> CreateChannel(
+      const std::string& target);
 
   const ClientOptions& options() const;
 
@@ -97,7 +101,8 @@ class Client {
 
   // A new session. INVALID_ARGUMENT for a bad override, NOT_FOUND for an
   // unknown backend.
-  absl::StatusOr<Session> create_session(const SessionOptions& options = {}) const;
+  absl::StatusOr<Session> create_session(
+      const SessionOptions& options = {}) const;
   // A Session for an existing id (checked with GetSession). The returned
   // Session owns the server-side session like one from create_session.
   absl::StatusOr<Session> attach_session(const std::string& session_id) const;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -35,9 +36,10 @@ struct Node {
 // as a string.
 class NodeRef {
  public:
-  NodeRef(const Node& node) : handle_(node.handle) {}  // NOLINT: implicit by design
+  NodeRef(const Node& node)
+      : handle_(node.handle) {}  // NOLINT: implicit by design
   NodeRef(std::string handle) : handle_(std::move(handle)) {}  // NOLINT
-  NodeRef(const char* handle) : handle_(handle) {}  // NOLINT
+  NodeRef(const char* handle) : handle_(handle) {}             // NOLINT
   const std::string& handle() const { return handle_; }
 
  private:
@@ -49,17 +51,18 @@ class NodeRef {
 //   Attrs{{"axes", {1, 2}}, {"keepdims", true}, {"dtype", "float32"}}
 class AttrValue {
  public:
-  using Value = std::variant<int64_t, double, bool, std::string, std::vector<int64_t>,
-                             std::vector<double>>;
-  AttrValue(int v) : value_(int64_t{v}) {}            // NOLINT
-  AttrValue(long v) : value_(int64_t{v}) {}           // NOLINT
-  AttrValue(long long v) : value_(int64_t{v}) {}      // NOLINT
-  AttrValue(double v) : value_(v) {}                  // NOLINT
-  AttrValue(bool v) : value_(v) {}                    // NOLINT
-  AttrValue(const char* v) : value_(std::string(v)) {}  // NOLINT
-  AttrValue(std::string v) : value_(std::move(v)) {}  // NOLINT
+  using Value = std::variant<int64_t, double, bool, std::string,
+                             std::vector<int64_t>, std::vector<double>>;
+  AttrValue(int v) : value_(int64_t{v}) {}                     // NOLINT
+  AttrValue(long v) : value_(int64_t{v}) {}                    // NOLINT
+  AttrValue(long long v) : value_(int64_t{v}) {}               // NOLINT
+  AttrValue(double v) : value_(v) {}                           // NOLINT
+  AttrValue(bool v) : value_(v) {}                             // NOLINT
+  AttrValue(const char* v) : value_(std::string(v)) {}         // NOLINT
+  AttrValue(std::string v) : value_(std::move(v)) {}           // NOLINT
   AttrValue(std::vector<int64_t> v) : value_(std::move(v)) {}  // NOLINT
-  AttrValue(std::initializer_list<int64_t> v) : value_(std::vector<int64_t>(v)) {}  // NOLINT
+  AttrValue(std::initializer_list<int64_t> v)
+      : value_(std::vector<int64_t>(v)) {}                    // NOLINT
   AttrValue(std::vector<double> v) : value_(std::move(v)) {}  // NOLINT
   const Value& value() const { return value_; }
 
@@ -99,23 +102,33 @@ class GraphBuilder {
   GraphBuilder(GraphBuilder&&) noexcept;
   GraphBuilder& operator=(GraphBuilder&&) noexcept;
 
-  NodeRef placeholder(const std::string& name, Dims shape, DType dtype = DType::kInvalid);
-  NodeRef placeholder(const std::string& name, Ndim ndim, DType dtype = DType::kInvalid);
+  NodeRef placeholder(const std::string& name, Dims shape,
+                      DType dtype = DType::kInvalid);
+  template <typename N, typename = std::enable_if_t<std::is_same_v<N, Ndim>>>
+  NodeRef placeholder(const std::string& name, N ndim,
+                      DType dtype = DType::kInvalid) {
+    return PlaceholderNdim(name, ndim.value, dtype);
+  }
   NodeRef variable(const std::string& name, const HostTensor& value,
                    DType dtype = DType::kInvalid);
-  NodeRef zeros(const std::string& name, Dims shape, DType dtype = DType::kInvalid);
-  NodeRef ones(const std::string& name, Dims shape, DType dtype = DType::kInvalid);
-  NodeRef eye(const std::string& name, int64_t size, DType dtype = DType::kInvalid);
-  NodeRef random_uniform_variable(const std::string& name, Dims shape, double low,
-                                  double high, std::optional<uint64_t> seed = std::nullopt,
+  NodeRef zeros(const std::string& name, Dims shape,
+                DType dtype = DType::kInvalid);
+  NodeRef ones(const std::string& name, Dims shape,
+               DType dtype = DType::kInvalid);
+  NodeRef eye(const std::string& name, int64_t size,
+              DType dtype = DType::kInvalid);
+  NodeRef random_uniform_variable(const std::string& name, Dims shape,
+                                  double low, double high,
+                                  std::optional<uint64_t> seed = std::nullopt,
                                   DType dtype = DType::kInvalid);
-  NodeRef random_normal_variable(const std::string& name, Dims shape, double mean,
-                                 double scale, std::optional<uint64_t> seed = std::nullopt,
+  NodeRef random_normal_variable(const std::string& name, Dims shape,
+                                 double mean, double scale,
+                                 std::optional<uint64_t> seed = std::nullopt,
                                  DType dtype = DType::kInvalid);
   NodeRef constant(const std::string& name, const HostTensor& value,
                    DType dtype = DType::kInvalid);
-  NodeRef op(const std::string& name, const std::string& op, std::vector<NodeRef> inputs,
-             const Attrs& attrs = {});
+  NodeRef op(const std::string& name, const std::string& op,
+             std::vector<NodeRef> inputs, const Attrs& attrs = {});
 
   int size() const;
   // The first invalid tensor handed to this builder, if any (build_graph
@@ -124,6 +137,7 @@ class GraphBuilder {
 
  private:
   friend class Session;
+  NodeRef PlaceholderNdim(const std::string& name, int ndim, DType dtype);
   std::unique_ptr<internal::GraphRequest> request_;
 };
 

@@ -32,7 +32,8 @@ namespace remotek::client {
 
 // Element types, named and numbered as remotek.v1.DType (and Keras) name them.
 enum class DType : int {
-  kInvalid = 0,  // on requests: "the session's floatx" / "keep the value's dtype"
+  kInvalid =
+      0,  // on requests: "the session's floatx" / "keep the value's dtype"
   kFloat16 = 1,
   kFloat32 = 2,
   kFloat64 = 3,
@@ -55,14 +56,38 @@ absl::StatusOr<DType> ParseDType(std::string_view name);
 // HostTensor::FromFloat16Bits.
 template <typename T>
 struct DTypeOf;
-template <> struct DTypeOf<float> { static constexpr DType value = DType::kFloat32; };
-template <> struct DTypeOf<double> { static constexpr DType value = DType::kFloat64; };
-template <> struct DTypeOf<int8_t> { static constexpr DType value = DType::kInt8; };
-template <> struct DTypeOf<int16_t> { static constexpr DType value = DType::kInt16; };
-template <> struct DTypeOf<int32_t> { static constexpr DType value = DType::kInt32; };
-template <> struct DTypeOf<int64_t> { static constexpr DType value = DType::kInt64; };
-template <> struct DTypeOf<uint8_t> { static constexpr DType value = DType::kUInt8; };
-template <> struct DTypeOf<bool> { static constexpr DType value = DType::kBool; };
+template <>
+struct DTypeOf<float> {
+  static constexpr DType value = DType::kFloat32;
+};
+template <>
+struct DTypeOf<double> {
+  static constexpr DType value = DType::kFloat64;
+};
+template <>
+struct DTypeOf<int8_t> {
+  static constexpr DType value = DType::kInt8;
+};
+template <>
+struct DTypeOf<int16_t> {
+  static constexpr DType value = DType::kInt16;
+};
+template <>
+struct DTypeOf<int32_t> {
+  static constexpr DType value = DType::kInt32;
+};
+template <>
+struct DTypeOf<int64_t> {
+  static constexpr DType value = DType::kInt64;
+};
+template <>
+struct DTypeOf<uint8_t> {
+  static constexpr DType value = DType::kUInt8;
+};
+template <>
+struct DTypeOf<bool> {
+  static constexpr DType value = DType::kBool;
+};
 
 // IEEE binary16 <-> float, round to nearest even (same rules as the server).
 float HalfToFloat(uint16_t bits);
@@ -89,7 +114,8 @@ class HostTensor {
     return FromVector<T>({}, std::vector<T>{value});
   }
   // float16 from raw binary16 bits.
-  static HostTensor FromFloat16Bits(Dims shape, const std::vector<uint16_t>& bits);
+  static HostTensor FromFloat16Bits(Dims shape,
+                                    const std::vector<uint16_t>& bits);
   // All-zero bytes (0, 0.0, false) of `dtype` and `shape`.
   static HostTensor Zeros(DType dtype, Dims shape);
 
@@ -126,7 +152,9 @@ class HostTensor {
   friend bool operator==(const HostTensor& a, const HostTensor& b) {
     return a.dtype_ == b.dtype_ && a.shape_ == b.shape_ && a.bytes_ == b.bytes_;
   }
-  friend bool operator!=(const HostTensor& a, const HostTensor& b) { return !(a == b); }
+  friend bool operator!=(const HostTensor& a, const HostTensor& b) {
+    return !(a == b);
+  }
 
  private:
   int64_t elements_held() const {
@@ -192,16 +220,26 @@ template <typename T>
 T HostTensor::LoadAs(int64_t i) const {
   using internal::ConvertElement;
   switch (dtype_) {
-    case DType::kFloat16: return ConvertElement<T>(HalfToFloat(Load<uint16_t>(i)));
-    case DType::kFloat32: return ConvertElement<T>(Load<float>(i));
-    case DType::kFloat64: return ConvertElement<T>(Load<double>(i));
-    case DType::kInt8: return ConvertElement<T>(Load<int8_t>(i));
-    case DType::kInt16: return ConvertElement<T>(Load<int16_t>(i));
-    case DType::kInt32: return ConvertElement<T>(Load<int32_t>(i));
-    case DType::kInt64: return ConvertElement<T>(Load<int64_t>(i));
-    case DType::kUInt8: return ConvertElement<T>(Load<uint8_t>(i));
-    case DType::kBool: return ConvertElement<T>(static_cast<uint8_t>(Load<uint8_t>(i) != 0));
-    case DType::kInvalid: break;
+    case DType::kFloat16:
+      return ConvertElement<T>(HalfToFloat(Load<uint16_t>(i)));
+    case DType::kFloat32:
+      return ConvertElement<T>(Load<float>(i));
+    case DType::kFloat64:
+      return ConvertElement<T>(Load<double>(i));
+    case DType::kInt8:
+      return ConvertElement<T>(Load<int8_t>(i));
+    case DType::kInt16:
+      return ConvertElement<T>(Load<int16_t>(i));
+    case DType::kInt32:
+      return ConvertElement<T>(Load<int32_t>(i));
+    case DType::kInt64:
+      return ConvertElement<T>(Load<int64_t>(i));
+    case DType::kUInt8:
+      return ConvertElement<T>(Load<uint8_t>(i));
+    case DType::kBool:
+      return ConvertElement<T>(static_cast<uint8_t>(Load<uint8_t>(i) != 0));
+    case DType::kInvalid:
+      break;
   }
   return T();
 }

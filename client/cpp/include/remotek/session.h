@@ -31,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -80,7 +81,7 @@ struct TensorSpec {
 // session holds (variable or constant).
 class EagerArg {
  public:
-  EagerArg(HostTensor tensor) : tensor_(std::move(tensor)) {}  // NOLINT
+  EagerArg(HostTensor tensor) : tensor_(std::move(tensor)) {}   // NOLINT
   EagerArg(const Node& node) : handle_(node.handle) {}          // NOLINT
   EagerArg(NodeRef ref) : handle_(ref.handle()) {}              // NOLINT
   EagerArg(std::string handle) : handle_(std::move(handle)) {}  // NOLINT
@@ -94,13 +95,13 @@ class EagerArg {
 };
 
 struct RunOpOptions {
-  bool keep = false;         // also keep the result in the session as a constant
-  std::string keep_name;     // its name ("" generates one)
+  bool keep = false;      // also keep the result in the session as a constant
+  std::string keep_name;  // its name ("" generates one)
   bool skip_result = false;  // with keep: do not send the value back
 };
 
 struct EagerResult {
-  HostTensor value;         // empty when skip_result
+  HostTensor value;          // empty when skip_result
   std::optional<Node> kept;  // set with keep
 };
 
@@ -123,8 +124,10 @@ class Function {
 
   // Runs the function with `feeds` in input order and returns the outputs.
   // INVALID_ARGUMENT for a feed of the wrong count, dtype or shape.
-  absl::StatusOr<std::vector<HostTensor>> operator()(const std::vector<HostTensor>& feeds) const;
-  absl::StatusOr<std::vector<HostTensor>> call(const std::vector<HostTensor>& feeds) const {
+  absl::StatusOr<std::vector<HostTensor>> operator()(
+      const std::vector<HostTensor>& feeds) const;
+  absl::StatusOr<std::vector<HostTensor>> call(
+      const std::vector<HostTensor>& feeds) const {
     return (*this)(feeds);
   }
   // Drops the compiled plan on the server; later calls give NOT_FOUND.
@@ -172,14 +175,19 @@ class Session {
   // Keras's ("placeholder_1").
   absl::StatusOr<Node> placeholder(Dims shape, DType dtype = DType::kInvalid,
                                    const std::string& name = "") const;
-  // K.placeholder(ndim=...): `ndim` unknown dims.
-  absl::StatusOr<Node> placeholder(Ndim ndim, DType dtype = DType::kInvalid,
-                                   const std::string& name = "") const;
+  // K.placeholder(ndim=...): `ndim` unknown dims, as placeholder(Ndim{3}).
+  // (A template only so that a braced shape such as {2} never means Ndim.)
+  template <typename N, typename = std::enable_if_t<std::is_same_v<N, Ndim>>>
+  absl::StatusOr<Node> placeholder(N ndim, DType dtype = DType::kInvalid,
+                                   const std::string& name = "") const {
+    return PlaceholderNdim(ndim.value, dtype, name);
+  }
   // K.variable(value, dtype, name). dtype kInvalid keeps the value's dtype;
   // another dtype casts it. Values above ClientOptions::stream_threshold_bytes
-  // travel through UploadTensor (then `dtype` must be kInvalid or the
-  // value's own).
-  absl::StatusOr<Node> variable(const HostTensor& value, const std::string& name = "",
+  // (or the server's message limit) travel through UploadTensor (then `dtype`
+  // must be kInvalid or the value's own).
+  absl::StatusOr<Node> variable(const HostTensor& value,
+                                const std::string& name = "",
                                 DType dtype = DType::kInvalid) const;
   absl::StatusOr<Node> zeros(Dims shape, DType dtype = DType::kInvalid,
                              const std::string& name = "") const;
@@ -191,37 +199,45 @@ class Session {
   // K.random_uniform_variable(shape, low, high, dtype, name, seed). A seed
   // gives the same values on every backend, run and platform; no seed gives
   // fresh random values, as Keras does.
-  absl::StatusOr<Node> random_uniform_variable(Dims shape, double low, double high,
-                                               std::optional<uint64_t> seed = std::nullopt,
-                                               DType dtype = DType::kInvalid,
-                                               const std::string& name = "") const;
+  absl::StatusOr<Node> random_uniform_variable(
+      Dims shape, double low, double high,
+      std::optional<uint64_t> seed = std::nullopt,
+      DType dtype = DType::kInvalid, const std::string& name = "") const;
   // K.random_normal_variable(shape, mean, scale, dtype, name, seed).
-  absl::StatusOr<Node> random_normal_variable(Dims shape, double mean, double scale,
-                                              std::optional<uint64_t> seed = std::nullopt,
-                                              DType dtype = DType::kInvalid,
-                                              const std::string& name = "") const;
-  // K.constant(value, dtype, name); streamed above the threshold like variable().
-  absl::StatusOr<Node> constant(const HostTensor& value, const std::string& name = "",
+  absl::StatusOr<Node> random_normal_variable(
+      Dims shape, double mean, double scale,
+      std::optional<uint64_t> seed = std::nullopt,
+      DType dtype = DType::kInvalid, const std::string& name = "") const;
+  // K.constant(value, dtype, name); streamed above the threshold like
+  // variable().
+  absl::StatusOr<Node> constant(const HostTensor& value,
+                                const std::string& name = "",
                                 DType dtype = DType::kInvalid) const;
-  // Any registered op as a graph node: op("batch_dot", {x, y}, {{"axes", {1, 2}}}).
+  // Any registered op as a graph node: op("batch_dot", {x, y}, {{"axes", {1,
+  // 2}}}).
   absl::StatusOr<Node> op(const std::string& op, std::vector<NodeRef> inputs,
-                          const Attrs& attrs = {}, const std::string& name = "") const;
+                          const Attrs& attrs = {},
+                          const std::string& name = "") const;
   // Adds every node of `graph` in one request, all or nothing; the result is
   // parallel to the builder's nodes.
-  absl::StatusOr<std::vector<Node>> build_graph(const GraphBuilder& graph) const;
+  absl::StatusOr<std::vector<Node>> build_graph(
+      const GraphBuilder& graph) const;
 
   // ---------------------------------------------- typed op wrappers (Keras)
   absl::StatusOr<Node> dot(NodeRef x, NodeRef y) const;
   // axes: {} for Keras's default, {a} for an int, {ax, ay} for a pair.
-  absl::StatusOr<Node> batch_dot(NodeRef x, NodeRef y, std::vector<int64_t> axes = {}) const;
+  absl::StatusOr<Node> batch_dot(NodeRef x, NodeRef y,
+                                 std::vector<int64_t> axes = {}) const;
   absl::StatusOr<Node> transpose(NodeRef x) const;
   absl::StatusOr<Node> reshape(NodeRef x, Dims shape) const;
-  absl::StatusOr<Node> permute_dimensions(NodeRef x, std::vector<int64_t> pattern) const;
+  absl::StatusOr<Node> permute_dimensions(NodeRef x,
+                                          std::vector<int64_t> pattern) const;
   absl::StatusOr<Node> expand_dims(NodeRef x, int64_t axis = -1) const;
   absl::StatusOr<Node> squeeze(NodeRef x, int64_t axis) const;
   absl::StatusOr<Node> flatten(NodeRef x) const;
   absl::StatusOr<Node> batch_flatten(NodeRef x) const;
-  absl::StatusOr<Node> concatenate(std::vector<NodeRef> tensors, int64_t axis = -1) const;
+  absl::StatusOr<Node> concatenate(std::vector<NodeRef> tensors,
+                                   int64_t axis = -1) const;
   absl::StatusOr<Node> add(NodeRef x, NodeRef y) const;
   absl::StatusOr<Node> subtract(NodeRef x, NodeRef y) const;
   absl::StatusOr<Node> multiply(NodeRef x, NodeRef y) const;
@@ -257,22 +273,27 @@ class Session {
   // K.get_value: a variable's or constant's value. Values above the server's
   // message limit are fetched through DownloadTensor automatically.
   absl::StatusOr<HostTensor> get_value(NodeRef x) const;
-  absl::StatusOr<std::vector<HostTensor>> batch_get_value(const std::vector<NodeRef>& xs) const;
+  absl::StatusOr<std::vector<HostTensor>> batch_get_value(
+      const std::vector<NodeRef>& xs) const;
   // K.set_value: cast to the variable's dtype; the shape must match.
   absl::Status set_value(NodeRef x, const HostTensor& value) const;
 
   // ----------------------------------------------------------- functions
   // K.function(inputs, outputs, updates).
-  absl::StatusOr<Function> function(std::vector<NodeRef> inputs, std::vector<NodeRef> outputs,
+  absl::StatusOr<Function> function(std::vector<NodeRef> inputs,
+                                    std::vector<NodeRef> outputs,
                                     std::vector<Update> updates = {},
                                     const std::string& name = "") const;
 
   // --------------------------------------------------------------- eager
   // Runs one op now on inline tensors and/or held values; returns its value.
-  absl::StatusOr<HostTensor> run_op(const std::string& op, std::vector<EagerArg> args,
+  absl::StatusOr<HostTensor> run_op(const std::string& op,
+                                    std::vector<EagerArg> args,
                                     const Attrs& attrs = {}) const;
-  absl::StatusOr<EagerResult> run_op(const std::string& op, std::vector<EagerArg> args,
-                                     const Attrs& attrs, const RunOpOptions& options) const;
+  absl::StatusOr<EagerResult> run_op(const std::string& op,
+                                     std::vector<EagerArg> args,
+                                     const Attrs& attrs,
+                                     const RunOpOptions& options) const;
 
   // ------------------------------------------------------- large tensors
   // Streams `value` in chunks of ClientOptions::chunk_bytes (UploadTensor).
@@ -286,13 +307,17 @@ class Session {
   friend class Client;
   explicit Session(std::shared_ptr<const internal::SessionCore> core);
   absl::Status CheckOpen() const;
-  absl::StatusOr<Node> AddInitVariable(int kind, Dims shape, double a, double b,
-                                       std::optional<uint64_t> seed, DType dtype,
+  absl::StatusOr<Node> PlaceholderNdim(int ndim, DType dtype,
                                        const std::string& name) const;
-  absl::StatusOr<Node> Unary(const char* op, NodeRef x, const Attrs& attrs = {}) const;
+  absl::StatusOr<Node> AddInitVariable(int kind, Dims shape, double a, double b,
+                                       std::optional<uint64_t> seed,
+                                       DType dtype,
+                                       const std::string& name) const;
+  absl::StatusOr<Node> Unary(const char* op, NodeRef x,
+                             const Attrs& attrs = {}) const;
   absl::StatusOr<Node> Binary(const char* op, NodeRef x, NodeRef y) const;
-  absl::StatusOr<Node> Reduce(const char* op, NodeRef x, std::vector<int64_t> axis,
-                              bool keepdims) const;
+  absl::StatusOr<Node> Reduce(const char* op, NodeRef x,
+                              std::vector<int64_t> axis, bool keepdims) const;
 
   std::shared_ptr<const internal::SessionCore> core_;
   bool owns_ = true;  // close on destruction
