@@ -294,15 +294,12 @@ RemoteKService::Reactor* RemoteKService::Function(Ctx* ctx, const v1::FunctionRe
     sig.inputs.assign(req->inputs().begin(), req->inputs().end());
     sig.outputs.assign(req->outputs().begin(), req->outputs().end());
     for (const v1::Update& u : req->updates()) sig.updates.emplace_back(u.variable(), u.value());
-    REMOTEK_ASSIGN_OR_RETURN(std::string handle,
-                             session->state().CreateFunction(sig, req->name()));
+    std::vector<TensorSpec> inputs, outputs;
+    REMOTEK_ASSIGN_OR_RETURN(std::string handle, session->state().CreateFunction(
+                                                     sig, req->name(), &inputs, &outputs));
     resp->set_handle(handle);
-    for (const std::string& h : sig.inputs) {
-      EncodeSpec(session->state().Describe(h)->spec, resp->add_inputs());
-    }
-    for (const std::string& h : sig.outputs) {
-      EncodeSpec(session->state().Describe(h)->spec, resp->add_outputs());
-    }
+    for (const TensorSpec& spec : inputs) EncodeSpec(spec, resp->add_inputs());
+    for (const TensorSpec& spec : outputs) EncodeSpec(spec, resp->add_outputs());
     return absl::OkStatus();
   };
   return Respond(ctx, run());

@@ -49,9 +49,9 @@ absl::StatusOr<NodeRequest> DecodeVariable(const v1::VariableRequest& req,
       }
       spec.value = init.value();
       spec.low = init.low();
-      spec.high = init.high();
+      spec.high = init.has_high() ? init.high() : 1.0;
       spec.mean = init.mean();
-      spec.stddev = init.stddev();
+      spec.stddev = init.has_stddev() ? init.stddev() : 1.0;
       if (init.has_seed()) spec.seed = init.seed();
       const std::vector<int64_t> dims(init.shape().begin(), init.shape().end());
       REMOTEK_RETURN_IF_ERROR(ValidateDims(dims, false, "initializer.shape"));

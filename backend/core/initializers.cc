@@ -44,7 +44,7 @@ absl::StatusOr<Tensor> FromDoubles(const std::vector<double>& values,
                                    DType dtype, const Shape& shape,
                                    std::shared_ptr<MemoryAccount> account) {
   REMOTEK_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(dtype, shape, account));
-  Tensor wide = Tensor::Allocate(DType::kFloat64, shape, nullptr).value();
+  REMOTEK_ASSIGN_OR_RETURN(Tensor wide, Tensor::Allocate(DType::kFloat64, shape, nullptr));
   std::copy(values.begin(), values.end(), wide.data<double>());
   CastInto(wide, out);
   return out;
@@ -62,6 +62,10 @@ absl::Status CheckFinite(Kind kind, std::initializer_list<std::pair<const char*,
 
 }  // namespace
 
+absl::StatusOr<Tensor> MakeInitialValueUnguarded(const InitializerSpec& spec, DType dtype,
+                                                 const Shape& shape,
+                                                 std::shared_ptr<MemoryAccount> account);
+
 absl::string_view InitializerName(Kind kind) {
   switch (kind) {
     case Kind::kZeros: return "zeros";
@@ -75,9 +79,9 @@ absl::string_view InitializerName(Kind kind) {
   return "unknown";
 }
 
-absl::StatusOr<Tensor> MakeInitialValue(const InitializerSpec& spec, DType dtype,
-                                        const Shape& shape,
-                                        std::shared_ptr<MemoryAccount> account) {
+absl::StatusOr<Tensor> MakeInitialValueUnguarded(const InitializerSpec& spec, DType dtype,
+                                                 const Shape& shape,
+                                                 std::shared_ptr<MemoryAccount> account) {
   const bool random = spec.kind == Kind::kRandomUniform ||
                       spec.kind == Kind::kRandomNormal ||
                       spec.kind == Kind::kTruncatedNormal;
@@ -162,6 +166,25 @@ absl::StatusOr<Tensor> MakeInitialValue(const InitializerSpec& spec, DType dtype
     }
   }
   return FromDoubles(v, dtype, shape, account);
+}
+
+}  // namespace remotek
+
+namespace remotek {
+
+absl::StatusOr<Tensor> MakeInitialValue(const InitializerSpec& spec, DType dtype,
+                                        const Shape& shape,
+                                        std::shared_ptr<MemoryAccount> account) {
+  // The double scratch comes from std::vector; a shape the machine cannot
+  // hold must be refused, not abort the server.
+  try {
+    return MakeInitialValueUnguarded(spec, dtype, shape, std::move(account));
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        InitializerName(spec.kind), ": cannot allocate the ",
+        shape.NumElements().value_or(-1) * 8, " bytes of scratch for a ", DTypeName(dtype),
+        shape.ToString(), " tensor"));
+  }
 }
 
 }  // namespace remotek

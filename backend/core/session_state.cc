@@ -214,7 +214,7 @@ absl::StatusOr<Tensor> SessionState::ValueLocked(const std::string& handle) cons
   REMOTEK_ASSIGN_OR_RETURN(const Node* node, graph_.Find(handle));
   if (node->kind != NodeKind::kVariable && node->kind != NodeKind::kConstant) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "\"", handle, "\" is a ", NodeKindName(node->kind),
+        "\"", handle, "\" is ", node->kind == NodeKind::kOp ? "an op node" : absl::StrCat("a ", NodeKindName(node->kind)),
         " and holds no value (evaluate it with a function)"));
   }
   return node->value;
@@ -244,8 +244,10 @@ absl::Status SessionState::SetValue(const std::string& handle, const Tensor& val
 }
 
 absl::StatusOr<std::string> SessionState::CreateFunction(
-    const FunctionSignature& signature, const std::string& name) {
+    const FunctionSignature& signature, const std::string& name,
+    std::vector<TensorSpec>* input_specs, std::vector<TensorSpec>* output_specs) {
   absl::MutexLock lock(&mu_);
+  const int64_t counter_before = function_counter_;
   std::string handle = name;
   if (handle.empty() || functions_.count(handle) > 0) {
     const std::string base = name.empty() ? "function" : name;
@@ -253,9 +255,19 @@ absl::StatusOr<std::string> SessionState::CreateFunction(
       handle = absl::StrCat(base, "_", ++function_counter_);
     } while (functions_.count(handle) > 0);
   }
-  REMOTEK_ASSIGN_OR_RETURN(std::unique_ptr<Function> fn,
-                           Function::Compile(graph_, signature, handle));
-  functions_[handle] = std::move(fn);
+  absl::StatusOr<std::unique_ptr<Function>> fn = Function::Compile(graph_, signature, handle);
+  if (!fn.ok()) {
+    function_counter_ = counter_before;  // a failed request leaves no trace
+    return fn.status();
+  }
+  // Compile resolved every handle, so these lookups cannot fail.
+  if (input_specs != nullptr) {
+    for (const std::string& h : signature.inputs) input_specs->push_back(graph_.Find(h).value()->spec);
+  }
+  if (output_specs != nullptr) {
+    for (const std::string& h : signature.outputs) output_specs->push_back(graph_.Find(h).value()->spec);
+  }
+  functions_[handle] = *std::move(fn);
   return handle;
 }
 

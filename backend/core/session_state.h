@@ -106,8 +106,13 @@ class SessionState {
   absl::Status SetValue(const std::string& handle, const Tensor& value)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Compiles and stores a function; returns its handle. When given, the
+  // static specs of its inputs and outputs are filled under the same lock, so
+  // a concurrent Clear cannot pull the nodes away in between.
   absl::StatusOr<std::string> CreateFunction(const FunctionSignature& signature,
-                                             const std::string& name)
+                                             const std::string& name,
+                                             std::vector<TensorSpec>* input_specs = nullptr,
+                                             std::vector<TensorSpec>* output_specs = nullptr)
       ABSL_LOCKS_EXCLUDED(mu_);
   // Runs the function on `feeds` (in input order) and applies its updates.
   absl::StatusOr<std::vector<Tensor>> CallFunction(const std::string& handle,

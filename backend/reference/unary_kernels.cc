@@ -95,9 +95,16 @@ const auto kRound = [](auto x) -> decltype(x) {
   if constexpr (std::is_floating_point_v<T>) {
     const T floor = std::floor(x);
     const T diff = x - floor;
-    if (diff < T(0.5)) return floor;
-    if (diff > T(0.5)) return floor + 1;
-    return std::fmod(floor, T(2)) == 0 ? floor : floor + 1;
+    T r;
+    if (diff < T(0.5)) {
+      r = floor;
+    } else if (diff > T(0.5)) {
+      r = floor + 1;
+    } else {
+      r = std::fmod(floor, T(2)) == 0 ? floor : floor + 1;
+    }
+    // Keep the sign of zero as tf.round / np.round do: round(-0.4) is -0.
+    return r == T(0) ? std::copysign(T(0), x) : r;
   } else {
     return x;
   }

@@ -218,6 +218,7 @@ TEST(ConformanceCoverage, GemmRowsReachEveryRoute) {
   };
   const Product products[] = {
       {"dot 20x30.30x20", 1, 20, 20, 30},
+      {"dot 200x1500.1500x1600", 1, 200, 1600, 1500},
       {"dot 48x48.48x48", 1, 48, 48, 48},
       {"dot 65x130.130x67", 1, 65, 67, 130},
       {"dot 130x70.70x129", 1, 130, 129, 70},

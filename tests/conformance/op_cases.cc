@@ -405,6 +405,9 @@ void ProductCases() {
     Add({.op = "dot", .inputs = {U(x, -1, 1), U(y, -1, 1)}, .tol = Tol::kGemm});
   }
   Add({.op = "dot", .inputs = {Full({6, 7}), Full({7, 5})}, .tol = Tol::kGemm});
+  // Large enough (>= 768^3 flops) for the eigen backend to route it to BLAS.
+  Add({.op = "dot", .inputs = {U({200, 1500}, -1, 1), U({1500, 1600}, -1, 1)},
+       .tol = Tol::kGemm, .dtypes = {kF32}});
   Add({.op = "dot", .inputs = {Special({4, 11}), Special({11, 4})}, .tol = Tol::kGemm});
 
   struct BatchDot {

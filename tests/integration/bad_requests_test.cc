@@ -1107,12 +1107,7 @@ TEST_F(BadRequestsTest, EveryBadRequestGetsItsCodeAndMessageAndHarmsNothing) {
 
 // Initializers whose values cannot be held must be refused with
 // RESOURCE_EXHAUSTED, not abort the process.
-// DISABLED: today ONES/CONSTANT/EYE/random initializers build a
-// std::vector<double>(n) scratch in backend/core/initializers.cc
-// (MakeInitialValue, and FromDoubles' Tensor::Allocate(...).value()) before
-// any allocation can fail softly, so a 2^40-element request throws
-// std::bad_alloc and terminates remotek-server. Enable once fixed.
-TEST_F(BadRequestsTest, DISABLED_HugeInitializersAreRefusedAndTheServerLives) {
+TEST_F(BadRequestsTest, HugeInitializersAreRefusedAndTheServerLives) {
   const std::string sid = NewSession();
   Env e{stub_.get(), sid};
   const int64_t huge = int64_t{1} << 40;  // 4 TiB of float32

@@ -81,7 +81,7 @@ TEST_F(SessionStateTest, FunctionFeedsComputesAndUpdatesAtomically) {
   const std::string w = Variable(MakeTensor<float>(Shape({2}), {10, 20}), "w");
   ASSERT_OK_AND_ASSIGN(NodeInfo y, Op("add", {x, w}));
   EXPECT_EQ(y.spec.shape.ToString(), "(None, 2)");
-  ASSERT_OK_AND_ASSIGN(NodeInfo s, Op("sum", {y}, {{"axis", int64_t{0}}}));
+  ASSERT_OK_AND_ASSIGN(NodeInfo s, Op("sum", {y.handle}, {{"axis", int64_t{0}}}));
   ASSERT_OK_AND_ASSIGN(NodeInfo w_next, Op("add", {w, w}));
   FunctionSignature sig{{x}, {y.handle, s.handle}, {{w, w_next.handle}}};
   ASSERT_OK_AND_ASSIGN(std::string f, session_.CreateFunction(sig, ""));
