@@ -1,5 +1,6 @@
 #include "backend/core/session_state.h"
 
+#include <algorithm>
 #include <deque>
 
 #include "absl/container/flat_hash_map.h"
@@ -333,7 +334,12 @@ absl::StatusOr<Tensor> SessionState::RunEager(const std::string& op,
   REMOTEK_RETURN_IF_ERROR(CheckBackendSupports(*backend_, op));
   std::vector<Tensor> inputs;
   inputs.reserve(args.size());
-  {
+  const bool any_handle = std::any_of(args.begin(), args.end(), [](const EagerArg& a) {
+    return std::holds_alternative<std::string>(a);
+  });
+  if (!any_handle) {  // inline tensors only: no session state to read, no lock
+    for (const EagerArg& a : args) inputs.push_back(std::get<Tensor>(a));
+  } else {
     absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < args.size(); ++i) {
       if (const Tensor* t = std::get_if<Tensor>(&args[i])) {
