@@ -9,6 +9,7 @@ std::unique_ptr<Backend> CreateEigenBackend() {
   auto backend = std::make_unique<Backend>("eigen");
   AddAllReferenceKernels(*backend);
   AddEigenLinalgKernels(*backend);
+  AddEigenElementwiseKernels(*backend);
   return backend;
 }
 

@@ -13,6 +13,13 @@ namespace remotek {
 // for dot and batch_dot.
 void AddEigenLinalgKernels(Backend& backend);
 
+// Vectorised Eigen array kernels for float32/float64 elementwise arithmetic on
+// equal shapes (add, subtract, multiply, divide) and for the unary maps
+// square, exp, tanh, sigmoid. Broadcasting and
+// other dtypes keep the kernel already registered (the reference loops).
+// REQUIRES: `backend` already has reference kernels for these ops.
+void AddEigenElementwiseKernels(Backend& backend);
+
 }  // namespace remotek
 
 #endif  // REMOTEK_BACKEND_EIGEN_EIGEN_KERNELS_H_
