@@ -74,7 +74,14 @@ T Negate(T x) {
 }
 
 const auto kNegative = [](auto x) { return Negate(x); };
-const auto kAbs = [](auto x) { return x < 0 ? Negate(x) : x; };
+// |x| clears the sign bit for floats (abs(-0.0) is +0.0, as numpy and tf.abs).
+const auto kAbs = [](auto x) -> decltype(x) {
+  if constexpr (std::is_floating_point_v<decltype(x)>) {
+    return std::fabs(x);
+  } else {
+    return x < 0 ? Negate(x) : x;
+  }
+};
 const auto kSign = [](auto x) -> decltype(x) {
   using T = decltype(x);
   if (x > 0) return T(1);

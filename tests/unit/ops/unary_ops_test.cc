@@ -74,6 +74,22 @@ TEST_P(UnaryOpsTest, NumericOpsOnFloats) {
       Pointwise(NanSensitiveDoubleNear(0), {6.25, 0.0, 0.0, 9.0, kNaN, kInf}));
 }
 
+TEST_P(UnaryOpsTest, SignsOfZeroFollowNumpy) {
+  // np.abs(-0.0) is +0.0; np.round(-0.4) is -0.0; -(+0.0) is -0.0.
+  const std::vector<double> abs = Doubles("abs", {-0.0, 0.0});
+  ASSERT_EQ(abs.size(), 2u);
+  EXPECT_FALSE(std::signbit(abs[0]));
+  EXPECT_FALSE(std::signbit(abs[1]));
+  const std::vector<double> round = Doubles("round", {-0.4, -0.5, 0.4});
+  ASSERT_EQ(round.size(), 3u);
+  EXPECT_TRUE(std::signbit(round[0]));
+  EXPECT_TRUE(std::signbit(round[1]));
+  EXPECT_FALSE(std::signbit(round[2]));
+  const std::vector<double> neg = Doubles("negative", {0.0});
+  ASSERT_EQ(neg.size(), 1u);
+  EXPECT_TRUE(std::signbit(neg[0]));
+}
+
 TEST_P(UnaryOpsTest, RoundHalfToEven) {
   EXPECT_THAT(Doubles("round", {0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, 2.6, -2.6,
                                 1e300, kNaN, kInf}),
