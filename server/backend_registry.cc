@@ -9,25 +9,25 @@ namespace remotek::server {
 
 std::unique_ptr<BackendRegistry> BackendRegistry::CreateBuiltIn() {
   auto registry = std::make_unique<BackendRegistry>();
-  registry->Add(CreateEigenBackend());
-  registry->Add(CreateReferenceBackend());
+  registry->Add(std::make_unique<EngineBackend>(CreateEigenBackend()));
+  registry->Add(std::make_unique<EngineBackend>(CreateReferenceBackend()));
   registry->default_name_ = "eigen";
   return registry;
 }
 
-void BackendRegistry::Add(std::unique_ptr<Backend> backend) {
+void BackendRegistry::Add(std::unique_ptr<HostedBackend> backend) {
   std::string name = backend->name();
   backends_[name] = std::move(backend);
 }
 
 absl::Status BackendRegistry::SetDefault(const std::string& name) {
-  absl::StatusOr<const Backend*> backend = Find(name);
+  absl::StatusOr<const HostedBackend*> backend = Find(name);
   if (!backend.ok()) return backend.status();
   default_name_ = name;
   return absl::OkStatus();
 }
 
-absl::StatusOr<const Backend*> BackendRegistry::Find(const std::string& name) const {
+absl::StatusOr<const HostedBackend*> BackendRegistry::Find(const std::string& name) const {
   const std::string& wanted = name.empty() ? default_name_ : name;
   auto it = backends_.find(wanted);
   if (it != backends_.end()) return it->second.get();

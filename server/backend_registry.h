@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "backend/core/backend.h"
+#include "backend/core/hosted_backend.h"
 
 namespace remotek::server {
 
@@ -18,19 +18,20 @@ class BackendRegistry {
   // The built-ins: "eigen" and "reference".
   static std::unique_ptr<BackendRegistry> CreateBuiltIn();
 
-  void Add(std::unique_ptr<Backend> backend);
+  // Replaces a backend of the same name.
+  void Add(std::unique_ptr<HostedBackend> backend);
   // NOT_FOUND (as Find) when `name` is not hosted.
   absl::Status SetDefault(const std::string& name);
   const std::string& default_name() const { return default_name_; }
 
   // Empty name: the default. NOT_FOUND naming the hosted backends otherwise;
   // Keras's own backend names get a hint that this server hosts others.
-  absl::StatusOr<const Backend*> Find(const std::string& name) const;
+  absl::StatusOr<const HostedBackend*> Find(const std::string& name) const;
   std::vector<std::string> Names() const;
   std::string NamesJoined() const;
 
  private:
-  std::map<std::string, std::unique_ptr<Backend>> backends_;
+  std::map<std::string, std::unique_ptr<HostedBackend>> backends_;
   std::string default_name_;
 };
 

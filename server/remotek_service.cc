@@ -83,12 +83,12 @@ RemoteKService::Reactor* RemoteKService::GetServerInfo(Ctx* ctx, const v1::GetSe
 RemoteKService::Reactor* RemoteKService::ListBackends(Ctx* ctx, const v1::ListBackendsRequest*,
                                                       v1::ListBackendsResponse* resp) {
   for (const std::string& name : backends_->Names()) {
-    const Backend* backend = backends_->Find(name).value();
+    const HostedBackend* backend = backends_->Find(name).value();
     v1::BackendInfo* info = resp->add_backends();
     info->set_name(name);
     info->set_is_default(name == backends_->default_name());
     for (const std::string& op : backend->SupportedOps()) info->add_ops(op);
-    for (DType dtype : kAllDTypes) info->add_dtypes(EncodeDType(dtype));
+    for (DType dtype : backend->SupportedDTypes()) info->add_dtypes(EncodeDType(dtype));
   }
   return Respond(ctx, absl::OkStatus());
 }

@@ -40,14 +40,13 @@ const char* ImageDataFormatName(ImageDataFormat format) {
 }
 
 Session::Session(std::string id, std::string tenant, std::string backend_name,
-                 const Backend* backend, OpConfig config,
-                 std::shared_ptr<MemoryAccount> account)
+                 std::unique_ptr<KerasSession> state)
     : id_(std::move(id)),
       tenant_(std::move(tenant)),
       backend_name_(std::move(backend_name)),
       created_unix_ms_(NowUnixMs()),
       last_used_unix_ms_(created_unix_ms_),
-      state_(backend, config, std::move(account)) {}
+      state_(std::move(state)) {}
 
 void Session::Touch() { last_used_unix_ms_.store(NowUnixMs()); }
 
@@ -56,7 +55,7 @@ SessionManager::SessionManager(const BackendRegistry* backends, OpConfig default
 
 absl::StatusOr<std::shared_ptr<Session>> SessionManager::Create(
     const std::string& tenant, const SessionOptions& options) {
-  REMOTEK_ASSIGN_OR_RETURN(const Backend* backend, backends_->Find(options.backend));
+  REMOTEK_ASSIGN_OR_RETURN(const HostedBackend* backend, backends_->Find(options.backend));
   OpConfig config = defaults_;
   if (options.floatx != DType::kInvalid) {
     if (!IsFloating(options.floatx)) {
@@ -80,8 +79,9 @@ absl::StatusOr<std::shared_ptr<Session>> SessionManager::Create(
   }
   std::string id = NewSessionId();
   auto account = std::make_shared<MemoryAccount>(absl::StrCat("session ", id));
-  auto session = std::make_shared<Session>(id, tenant, backend->name(), backend,
-                                           config, std::move(account));
+  REMOTEK_ASSIGN_OR_RETURN(std::unique_ptr<KerasSession> state,
+                           backend->NewSession(config, std::move(account)));
+  auto session = std::make_shared<Session>(id, tenant, backend->name(), std::move(state));
   absl::MutexLock lock(&mu_);
   sessions_[id] = session;
   return session;

@@ -13,7 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "backend/core/session_state.h"
+#include "backend/core/keras_session.h"
 #include "server/backend_registry.h"
 
 namespace remotek::server {
@@ -28,13 +28,13 @@ struct SessionOptions {
 class Session {
  public:
   Session(std::string id, std::string tenant, std::string backend_name,
-          const Backend* backend, OpConfig config, std::shared_ptr<MemoryAccount> account);
+          std::unique_ptr<KerasSession> state);
 
   const std::string& id() const { return id_; }
   const std::string& tenant() const { return tenant_; }
   const std::string& backend_name() const { return backend_name_; }
-  SessionState& state() { return state_; }
-  const SessionState& state() const { return state_; }
+  KerasSession& state() { return *state_; }
+  const KerasSession& state() const { return *state_; }
   int64_t created_unix_ms() const { return created_unix_ms_; }
   int64_t last_used_unix_ms() const { return last_used_unix_ms_.load(); }
   void Touch();
@@ -45,7 +45,7 @@ class Session {
   const std::string backend_name_;
   const int64_t created_unix_ms_;
   std::atomic<int64_t> last_used_unix_ms_;
-  SessionState state_;
+  const std::unique_ptr<KerasSession> state_;
 };
 
 // Thread-safety: all methods thread-safe; the map lock is held only to look

@@ -89,7 +89,7 @@ class UploadReactor : public grpc::ServerReadReactor<v1::UploadChunk> {
       for (int64_t i = 0; i < tensor_.num_elements(); ++i) p[i] = p[i] != 0;
     }
     Tensor value = std::move(tensor_);
-    SessionState& state = session_->state();
+    KerasSession& state = session_->state();
     NodeInfo info;
     switch (header_.target()) {
       case v1::UploadHeader::NEW_VARIABLE: {

@@ -26,84 +26,42 @@
 #include "backend/core/function.h"
 #include "backend/core/graph.h"
 #include "backend/core/initializers.h"
+#include "backend/core/keras_session.h"
+#include "backend/core/session_requests.h"
 
 namespace remotek {
 
-// One node to add. `name` empty means a Keras-style generated handle.
-struct PlaceholderRequest {
-  std::string name;
-  DType dtype = DType::kInvalid;   // kInvalid: the session's floatx
-  std::optional<Shape> shape;      // dims may be kUnknownDim
-  int ndim = -1;                   // used when shape is absent: all dims unknown
-};
-struct VariableRequest {
-  std::string name;
-  DType dtype = DType::kInvalid;   // kInvalid: value's dtype, or floatx for an initializer
-  std::optional<Tensor> value;     // either a value...
-  std::optional<InitializerSpec> initializer;  // ...or an initializer with `shape`
-  Shape shape;
-};
-struct ConstantRequest {
-  std::string name;
-  Tensor value;
-  DType dtype = DType::kInvalid;   // kInvalid: keep value's dtype, else cast
-};
-struct OpNodeRequest {
-  std::string name;
-  std::string op;
-  std::vector<std::string> inputs;  // handles
-  AttrMap attrs;
-};
-using NodeRequest =
-    std::variant<PlaceholderRequest, VariableRequest, ConstantRequest, OpNodeRequest>;
-
-struct NodeInfo {
-  std::string handle;
-  NodeKind kind;
-  TensorSpec spec;
-};
-
-// An argument of an eager op: an inline tensor or a handle whose value the
-// session holds (variable or constant).
-using EagerArg = std::variant<Tensor, std::string>;
-
-struct SessionStats {
-  int64_t bytes_held = 0;
-  int64_t peak_bytes = 0;
-  int nodes = 0;
-  int variables = 0;
-  int functions = 0;
-};
-
-class SessionState {
+class SessionState final : public KerasSession {
  public:
   // REQUIRES: backend outlives the session.
   SessionState(const Backend* backend, OpConfig config,
                std::shared_ptr<MemoryAccount> account);
 
   const Backend& backend() const { return *backend_; }
-  const OpConfig& config() const { return config_; }
-  const std::shared_ptr<MemoryAccount>& account() const { return account_; }
+  const OpConfig& config() const override { return config_; }
+  const std::shared_ptr<MemoryAccount>& account() const override { return account_; }
 
   // Adds one node. INVALID_ARGUMENT for bad shapes/dtypes/attrs, NOT_FOUND for
   // unknown input handles or ops, UNIMPLEMENTED for an op the backend lacks.
-  absl::StatusOr<NodeInfo> AddNode(const NodeRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<NodeInfo> AddNode(const NodeRequest& request) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // Adds a whole graph at once. Inputs may name existing handles or the
   // `name` of another node in the same request, in any order. All or
   // nothing: on any error nothing is added. INVALID_ARGUMENT for repeated or
   // missing request names, and for cycles (naming a node on the cycle).
   absl::StatusOr<std::vector<NodeInfo>> AddGraph(const std::vector<NodeRequest>& nodes)
-      ABSL_LOCKS_EXCLUDED(mu_);
+      override ABSL_LOCKS_EXCLUDED(mu_);
 
-  absl::StatusOr<NodeInfo> Describe(const std::string& handle) const ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<NodeInfo> Describe(const std::string& handle) const override
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Value of a variable or constant. FAILED_PRECONDITION for placeholders and
   // op nodes, which hold no value.
-  absl::StatusOr<Tensor> GetValue(const std::string& handle) const ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<Tensor> GetValue(const std::string& handle) const override
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Replaces a variable's value; the value is cast to the variable's dtype
   // (as K.set_value does) and must have its shape.
-  absl::Status SetValue(const std::string& handle, const Tensor& value)
+  absl::Status SetValue(const std::string& handle, const Tensor& value) override
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Compiles and stores a function; returns its handle. When given, the
@@ -113,12 +71,12 @@ class SessionState {
                                              const std::string& name,
                                              std::vector<TensorSpec>* input_specs = nullptr,
                                              std::vector<TensorSpec>* output_specs = nullptr)
-      ABSL_LOCKS_EXCLUDED(mu_);
+      override ABSL_LOCKS_EXCLUDED(mu_);
   // Runs the function on `feeds` (in input order) and applies its updates.
   absl::StatusOr<std::vector<Tensor>> CallFunction(const std::string& handle,
                                                    absl::Span<const Tensor> feeds)
-      ABSL_LOCKS_EXCLUDED(mu_);
-  absl::Status ReleaseFunction(const std::string& handle) ABSL_LOCKS_EXCLUDED(mu_);
+      override ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status ReleaseFunction(const std::string& handle) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs one op now. With `keep_as` set (possibly to "" for a generated
   // name) the result is also kept in the session as a constant node, and its
@@ -126,13 +84,13 @@ class SessionState {
   absl::StatusOr<Tensor> RunEager(const std::string& op, absl::Span<const EagerArg> args,
                                   const AttrMap& attrs,
                                   std::optional<std::string> keep_as,
-                                  NodeInfo* kept) ABSL_LOCKS_EXCLUDED(mu_);
+                                  NodeInfo* kept) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // clear_session: drops graph, values, functions and name counters. Once
   // in-flight calls finish, the account is back to 0 bytes.
-  void Clear() ABSL_LOCKS_EXCLUDED(mu_);
+  void Clear() override ABSL_LOCKS_EXCLUDED(mu_);
 
-  SessionStats Stats() const ABSL_LOCKS_EXCLUDED(mu_);
+  SessionStats Stats() const override ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   absl::StatusOr<NodeInfo> AddNodeLocked(const NodeRequest& request)
