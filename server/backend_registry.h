@@ -20,6 +20,12 @@ class BackendRegistry {
 
   // Replaces a backend of the same name.
   void Add(std::unique_ptr<HostedBackend> backend);
+  // Loads external backend `name` (see backend/plugin/plugin_library.h for
+  // naming) from `search_path`, validates it and hosts it. On failure nothing
+  // is added and the status carries the loader's one-line message; Keras's
+  // own backend names (tensorflow, theano, cntk) are refused as Find does.
+  absl::Status LoadExternal(const std::string& name, const std::vector<std::string>& search_path);
+  bool Hosts(const std::string& name) const { return backends_.count(name) > 0; }
   // NOT_FOUND (as Find) when `name` is not hosted.
   absl::Status SetDefault(const std::string& name);
   const std::string& default_name() const { return default_name_; }

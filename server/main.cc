@@ -3,13 +3,17 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "backend/plugin/plugin_library.h"
 #include "server/keras_config.h"
 #include "server/server.h"
 
@@ -25,11 +29,36 @@ ABSL_FLAG(std::string, backend, "", "default backend for new sessions (overrides
 ABSL_FLAG(std::string, floatx, "", "float16 | float32 | float64 (overrides the file)");
 ABSL_FLAG(std::string, epsilon, "", "fuzz factor > 0 (overrides the file)");
 ABSL_FLAG(std::string, image_data_format, "", "channels_last | channels_first (overrides the file)");
+ABSL_FLAG(std::string, backend_path, "",
+          "colon-separated directories searched for external backends, before "
+          "$REMOTEK_BACKEND_PATH and <prefix>/lib/remotek/backends");
+#ifndef REMOTEK_SHIPPED_BACKENDS
+#define REMOTEK_SHIPPED_BACKENDS ""
+#endif
+ABSL_FLAG(std::string, extra_backends, REMOTEK_SHIPPED_BACKENDS,
+          "comma-separated external backends to host besides the built-ins (an "
+          "invalid one is logged and not offered)");
 
 namespace {
 
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }
+
+// --backend_path, then $REMOTEK_BACKEND_PATH, then the directory installed
+// beside this binary (<prefix>/bin/../lib/remotek/backends; in the build
+// tree, build/server/../lib/remotek/backends).
+std::vector<std::string> BackendSearchPath() {
+  std::vector<std::string> path = remotek::plugin::SplitSearchPath(absl::GetFlag(FLAGS_backend_path));
+  if (const char* env = std::getenv("REMOTEK_BACKEND_PATH")) {
+    for (std::string& dir : remotek::plugin::SplitSearchPath(env)) path.push_back(std::move(dir));
+  }
+  std::error_code error;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    path.push_back((exe.parent_path().parent_path() / "lib" / "remotek" / "backends").string());
+  }
+  return path;
+}
 
 std::optional<std::string> Given(const absl::Flag<std::string>& flag) {
   std::string v = absl::GetFlag(flag);
@@ -63,6 +92,8 @@ int main(int argc, char** argv) {
   options.address = absl::GetFlag(FLAGS_address);
   options.compute_threads = absl::GetFlag(FLAGS_threads);
   options.default_backend = config->backend;
+  options.backend_search_path = BackendSearchPath();
+  options.extra_backends = absl::StrSplit(absl::GetFlag(FLAGS_extra_backends), ',', absl::SkipEmpty());
   options.defaults = config->op;
   options.service.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.service.config_sources = config->sources;
@@ -71,6 +102,9 @@ int main(int argc, char** argv) {
   if (!server.ok()) {
     std::fprintf(stderr, "remotek-server: %s\n", std::string(server.status().message()).c_str());
     return 1;
+  }
+  for (const std::string& error : (*server)->backend_errors()) {
+    std::fprintf(stderr, "remotek-server: %s; not offered\n", error.c_str());
   }
   std::printf("%s config: %s\n", (*server)->StartupLine().c_str(),
               remotek::server::DescribeKerasConfig(*config).c_str());

@@ -12,6 +12,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   auto server = std::unique_ptr<Server>(new Server());
   server->options_ = options;
   server->backends_ = BackendRegistry::CreateBuiltIn();
+  // An invalid default stops the server; an invalid extra is only reported.
+  if (!server->backends_->Hosts(options.default_backend)) {
+    absl::Status loaded =
+        server->backends_->LoadExternal(options.default_backend, options.backend_search_path);
+    if (!loaded.ok()) return loaded;
+  }
+  for (const std::string& name : options.extra_backends) {
+    if (server->backends_->Hosts(name)) continue;
+    absl::Status loaded = server->backends_->LoadExternal(name, options.backend_search_path);
+    if (!loaded.ok()) server->backend_errors_.emplace_back(loaded.message());
+  }
   absl::Status status = server->backends_->SetDefault(options.default_backend);
   if (!status.ok()) return status;
   if (options.service.max_message_bytes < 4096) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
@@ -19,6 +20,10 @@ struct ServerOptions {
   std::string address = "127.0.0.1:0";  // port 0 picks a free port
   int compute_threads = 0;              // 0: hardware concurrency
   std::string default_backend = "eigen";
+  // External backends to host besides the built-ins; the default backend is
+  // loaded too when it is not built in. Directories searched, in order.
+  std::vector<std::string> extra_backends;
+  std::vector<std::string> backend_search_path;
   OpConfig defaults;
   ServiceOptions service;
 };
@@ -39,6 +44,8 @@ class Server {
   // "remotek-server listening on HOST:PORT backends=[...] default_backend=X";
   // main appends the effective Keras config with its sources.
   std::string StartupLine() const;
+  // Extra backends that were refused (one message each); they are not offered.
+  const std::vector<std::string>& backend_errors() const { return backend_errors_; }
 
   void Wait();
   void Shutdown();
@@ -52,6 +59,7 @@ class Server {
   std::unique_ptr<RemoteKService> service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;
+  std::vector<std::string> backend_errors_;
 };
 
 }  // namespace remotek::server

@@ -10,3 +10,13 @@ remotek_add_test(NAME server_unit_test LABELS unit TIMEOUT 60
           ${REMOTEK_SERVER_UNIT_DIR}/tensor_codec_test.cc
           ${REMOTEK_SERVER_UNIT_DIR}/session_manager_test.cc
   LIBS remotek::server)
+
+# External backends through a real server (the SDK test plugin as default,
+# broken libraries refused at start-up).
+remotek_add_test(NAME external_backend_test LABELS integration TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/external_backend_test.cc
+  LIBS remotek::client remotek::server_process absl::strings)
+target_compile_definitions(external_backend_test PRIVATE
+  REMOTEK_BACKEND_DIR="${REMOTEK_BACKEND_DIR}"
+  REMOTEK_SERVER_PATH="$<TARGET_FILE:remotek-server>")
+add_dependencies(external_backend_test remotek_test_plugins remotek-server)
