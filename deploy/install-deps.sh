@@ -18,11 +18,41 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# ---------------------------------------------------------------------------
+# Node.js client (client/node) — appended section, owned by the Node client.
+# Node 18+ runs the Node client's tests and the Node leg of the cross-language
+# conformance test; its npm dependencies (@grpc/grpc-js, @grpc/proto-loader)
+# are pinned by client/node/package-lock.json and installed with `npm ci`.
+# Idempotent: `npm ci` is skipped while node_modules was installed from the
+# same lock file (a stamp holding the lock file's sha256).
+install_node_client_deps() {
+  local node_dir
+  node_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/client/node"
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: installing nodejs npm"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  local stamp="$node_dir/node_modules/.remotek-npm-ci.sha256"
+  local want
+  want="$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "install-deps: client/node/node_modules up to date"
+    return 0
+  fi
+  echo "install-deps: npm ci in client/node"
+  (cd "$node_dir" && npm ci --no-audit --no-fund)
+  echo "$want" > "$stamp"
+}
+install_node_client_deps
