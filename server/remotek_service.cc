@@ -109,6 +109,7 @@ RemoteKService::Reactor* RemoteKService::CreateSession(Ctx* ctx, const v1::Creat
     REMOTEK_ASSIGN_OR_RETURN(options.floatx, DecodeOptionalDType(req->floatx(), "floatx"));
     options.epsilon = req->epsilon();
     options.image_data_format = req->image_data_format();
+    options.session_id = req->session_id();
     REMOTEK_ASSIGN_OR_RETURN(auto session, sessions_->Create(TenantOf(ctx), options));
     return FillSessionInfo(*session, resp);
   };

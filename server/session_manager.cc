@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <random>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "backend/core/status_macros.h"
@@ -25,6 +27,16 @@ std::string NewSessionId() {
   std::string id;
   for (int i = 0; i < 4; ++i) absl::StrAppend(&id, absl::Hex(rd(), absl::kZeroPad8));
   return id;
+}
+
+absl::Status ValidateSessionId(const std::string& id) {
+  const bool ok = id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+                    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                  });
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "session_id=\"", absl::CHexEscape(id.substr(0, 64)), id.size() > 64 ? "..." : "",
+      "\" must be 32 lowercase hex digits"));
 }
 
 absl::StatusOr<ImageDataFormat> ParseImageDataFormat(const std::string& value,
@@ -77,13 +89,20 @@ absl::StatusOr<std::shared_ptr<Session>> SessionManager::Create(
                              ParseImageDataFormat(options.image_data_format,
                                                   "image_data_format"));
   }
-  std::string id = NewSessionId();
+  std::string id = options.session_id;
+  if (id.empty()) {
+    id = NewSessionId();
+  } else {
+    REMOTEK_RETURN_IF_ERROR(ValidateSessionId(id));
+  }
   auto account = std::make_shared<MemoryAccount>(absl::StrCat("session ", id));
   REMOTEK_ASSIGN_OR_RETURN(std::unique_ptr<KerasSession> state,
                            backend->NewSession(config, std::move(account)));
   auto session = std::make_shared<Session>(id, tenant, backend->name(), std::move(state));
   absl::MutexLock lock(&mu_);
-  sessions_[id] = session;
+  if (!sessions_.try_emplace(id, session).second) {
+    return absl::AlreadyExistsError(absl::StrCat("session_id=\"", id, "\" is already in use"));
+  }
   return session;
 }
 

@@ -23,6 +23,7 @@ struct SessionOptions {
   DType floatx = DType::kInvalid;            // kInvalid: server default
   double epsilon = 0;                        // 0: server default
   std::string image_data_format;             // empty: server default
+  std::string session_id;                    // empty: a new random id
 };
 
 class Session {
@@ -81,6 +82,8 @@ absl::StatusOr<ImageDataFormat> ParseImageDataFormat(const std::string& value,
 const char* ImageDataFormatName(ImageDataFormat format);
 // 128 random bits from the OS as 32 hex characters.
 std::string NewSessionId();
+// INVALID_ARGUMENT unless `id` is 32 lowercase hex digits (NewSessionId's form).
+absl::Status ValidateSessionId(const std::string& id);
 
 }  // namespace remotek::server
 

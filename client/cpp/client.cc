@@ -1,9 +1,21 @@
 #include "remotek/client.h"
 
+#include <random>
+
+#include "absl/strings/str_format.h"
 #include "client/cpp/wire.h"
 
 namespace remotek::client {
 namespace {
+
+// 128 random bits as 32 lowercase hex digits: the id this client proposes
+// for a new session (see CreateSessionRequest.session_id).
+std::string NewSessionId() {
+  std::random_device rd;  // the kernel's CSPRNG on Linux
+  std::string id;
+  for (int i = 0; i < 4; ++i) id += absl::StrFormat("%08x", rd());
+  return id;
+}
 
 std::shared_ptr<internal::Connection> Connect(
     std::shared_ptr<grpc::Channel> channel, ClientOptions options) {
@@ -92,9 +104,12 @@ absl::StatusOr<Session> Client::create_session(
   req.set_floatx(internal::EncodeDType(options.floatx));
   req.set_epsilon(options.epsilon);
   req.set_image_data_format(options.image_data_format);
+  // Proposed by the client and sent as the session header too, so that a
+  // proxy routing by the header creates the session where its calls will go.
+  req.set_session_id(NewSessionId());
   v1::SessionInfo resp;
   RK_CLIENT_RETURN_IF_ERROR(internal::CallUnary(
-      *connection_, "", &v1::RemoteK::Stub::CreateSession, req, &resp));
+      *connection_, req.session_id(), &v1::RemoteK::Stub::CreateSession, req, &resp));
   return Session(std::make_shared<internal::SessionCore>(
       internal::SessionCore{connection_, resp.session_id()}));
 }

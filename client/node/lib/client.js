@@ -12,6 +12,7 @@
 //
 // Every call returns a Promise and rejects with RemoteKError.
 
+const crypto = require('crypto');
 const grpc = require('@grpc/grpc-js');
 
 const { dtypeOfWire, wireDType } = require('./dtypes');
@@ -98,8 +99,11 @@ class Client {
       floatx: wireDType(floatx, 'floatx'),
       epsilon,
       image_data_format: imageDataFormat || image_data_format,
+      // Proposed here and sent as the session header too, so a proxy that
+      // routes by the header creates the session where its calls will go.
+      session_id: crypto.randomBytes(16).toString('hex'),
     };
-    return new Session(this, await this.rpc('CreateSession', request));
+    return new Session(this, await this.rpc('CreateSession', request, request.session_id));
   }
 
   /** [{session_id, config, stats}] of every session the server holds for this caller. */

@@ -251,7 +251,9 @@ describe('session metadata', () => {
       await K.clearSession();
       await K.close();
       const scoped = seen.filter(([m]) => !['GetServerInfo', 'CreateSession'].includes(m));
-      assert.deepEqual(seen.slice(0, 2), [['GetServerInfo', []], ['CreateSession', []]]);
+      // CreateSession carries the id the client proposes, which the server adopts.
+      assert.deepEqual(seen.slice(0, 2), [['GetServerInfo', []], ['CreateSession', [K.id]]]);
+      assert.match(K.id, /^[0-9a-f]{32}$/);
       assert.deepEqual(scoped.map(([m]) => m), ['Placeholder', 'Variable', 'OpNode', 'Function',
         'Call', 'GetValue', 'ClearSession', 'CloseSession']);
       for (const [method, values] of scoped) assert.deepEqual(values, [K.id], method);

@@ -5,6 +5,8 @@ only read (functions, get_value, eager ops); building nodes is serialised
 by the server. close() and clear() while other threads use the session make
 their calls fail with RemoteKError.
 """
+import secrets
+
 import grpc
 import numpy as np
 
@@ -145,10 +147,16 @@ class Session:
             server = self._rpc("GetServerInfo", pb.GetServerInfoRequest(), scoped=False)
             # Unary messages stay well inside the server's message limit.
             self.stream_threshold = min(int(stream_threshold), server.max_message_bytes // 2)
+            # The client proposes the id and sends it as the session header
+            # too, so a proxy routing by that header creates the session on
+            # the replica that will serve all its later calls.
+            proposed = secrets.token_hex(16)
             request = pb.CreateSessionRequest(
                 backend=backend or "", floatx=wire_dtype(floatx),
-                epsilon=float(epsilon or 0.0), image_data_format=image_data_format or "")
-            info = self._rpc("CreateSession", request, scoped=False)
+                epsilon=float(epsilon or 0.0), image_data_format=image_data_format or "",
+                session_id=proposed)
+            self._metadata = ((SESSION_HEADER, proposed),)
+            info = self._rpc("CreateSession", request, scoped=True)
         except BaseException:
             self.closed = True
             if self._owns_channel:

@@ -37,6 +37,29 @@ TEST_F(SessionManagerTest, IdsAreUnguessableHex) {
   EXPECT_EQ(sessions_.size(), 64u);
 }
 
+TEST_F(SessionManagerTest, ClientProposedIdsAreAdoptedOnceAndValidated) {
+  SessionOptions o;
+  o.session_id = "0123456789abcdef0123456789abcdef";
+  ASSERT_OK_AND_ASSIGN(auto s, sessions_.Create("t", o));
+  EXPECT_EQ(s->id(), o.session_id);
+  EXPECT_THAT(sessions_.Create("t", o).status(),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       "session_id=\"0123456789abcdef0123456789abcdef\" is already in use"));
+  // Another tenant cannot take it either (and learns nothing else).
+  EXPECT_THAT(sessions_.Create("other", o).status(),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("already in use")));
+  EXPECT_EQ(sessions_.size(), 1u);
+  for (const std::string bad : {"0123", "0123456789ABCDEF0123456789ABCDEF",
+                                "0123456789abcdef0123456789abcdeg", "../../etc/passwd"}) {
+    o.session_id = bad;
+    EXPECT_THAT(sessions_.Create("t", o).status(),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("must be 32 lowercase hex digits")))
+        << bad;
+  }
+  EXPECT_EQ(sessions_.size(), 1u);
+}
+
 TEST_F(SessionManagerTest, DefaultsAndOverrides) {
   ASSERT_OK_AND_ASSIGN(auto plain, sessions_.Create("t", {}));
   EXPECT_EQ(plain->backend_name(), "eigen");
@@ -142,7 +165,7 @@ TEST(BackendRegistry, FindAndDefault) {
   auto registry = BackendRegistry::CreateBuiltIn();
   EXPECT_EQ(registry->default_name(), "eigen");
   EXPECT_THAT(registry->Names(), ::testing::ElementsAre("eigen", "reference"));
-  ASSERT_OK_AND_ASSIGN(const Backend* dflt, registry->Find(""));
+  ASSERT_OK_AND_ASSIGN(const HostedBackend* dflt, registry->Find(""));
   EXPECT_EQ(dflt->name(), "eigen");
   ASSERT_THAT(registry->SetDefault("reference"), IsOk());
   ASSERT_OK_AND_ASSIGN(dflt, registry->Find(""));
