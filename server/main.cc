@@ -29,6 +29,9 @@ ABSL_FLAG(std::string, backend, "", "default backend for new sessions (overrides
 ABSL_FLAG(std::string, floatx, "", "float16 | float32 | float64 (overrides the file)");
 ABSL_FLAG(std::string, epsilon, "", "fuzz factor > 0 (overrides the file)");
 ABSL_FLAG(std::string, image_data_format, "", "channels_last | channels_first (overrides the file)");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "on SIGTERM/SIGINT: how long calls in flight may finish (health reports NOT_SERVING "
+          "at once)");
 ABSL_FLAG(std::string, backend_path, "",
           "colon-separated directories searched for external backends, before "
           "$REMOTEK_BACKEND_PATH and <prefix>/lib/remotek/backends");
@@ -114,6 +117,6 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::fprintf(stderr, "remotek-server: shutting down\n");
-  (*server)->Shutdown();
+  (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   return 0;
 }

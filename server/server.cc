@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
 
 namespace remotek::server {
@@ -37,6 +39,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   server->service_ = std::make_unique<RemoteKService>(
       server->backends_.get(), server->sessions_.get(), server->pool_.get(), options.service);
 
+  // grpc.health.v1 (Kubernetes gRPC probes, load balancers) and server
+  // reflection; both are process-wide switches read by the builder.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->service_.get());
@@ -50,6 +56,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("could not listen on ", options.address));
   }
+  grpc::HealthCheckServiceInterface* health = server->grpc_server_->GetHealthCheckService();
+  health->SetServingStatus(v1::RemoteK::service_full_name(), true);
+  health->SetServingStatus(true);  // "" (the whole server) and every service named
   return server;
 }
 
@@ -71,9 +80,12 @@ void Server::Wait() {
   if (grpc_server_) grpc_server_->Wait();
 }
 
-void Server::Shutdown() {
+void Server::Shutdown(absl::Duration grace) {
   if (grpc_server_) {
-    grpc_server_->Shutdown();
+    // Health says NOT_SERVING at once so balancers stop sending; calls in
+    // flight get up to `grace` to finish before they are cancelled.
+    grpc_server_->GetHealthCheckService()->SetServingStatus(false);
+    grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     grpc_server_->Wait();
     grpc_server_.reset();
   }

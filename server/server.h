@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "grpcpp/server.h"
 #include "server/backend_registry.h"
 #include "server/compute_pool.h"
@@ -48,7 +49,9 @@ class Server {
   const std::vector<std::string>& backend_errors() const { return backend_errors_; }
 
   void Wait();
-  void Shutdown();
+  // Stops accepting calls, reports NOT_SERVING on grpc.health.v1, lets calls
+  // in flight finish for up to `grace`, then cancels the rest.
+  void Shutdown(absl::Duration grace = absl::ZeroDuration());
 
  private:
   Server() = default;

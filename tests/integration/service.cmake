@@ -20,3 +20,12 @@ target_compile_definitions(external_backend_test PRIVATE
   REMOTEK_BACKEND_DIR="${REMOTEK_BACKEND_DIR}"
   REMOTEK_SERVER_PATH="$<TARGET_FILE:remotek-server>")
 add_dependencies(external_backend_test remotek_test_plugins remotek-server)
+
+# grpc.health.v1, server reflection and graceful SIGTERM (Debian's python3).
+if(TARGET remotek_python_stubs AND EXISTS /usr/bin/python3)
+  add_test(NAME lifecycle_test
+           COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/lifecycle_test.py -v)
+  set_tests_properties(lifecycle_test PROPERTIES
+    LABELS integration TIMEOUT 120
+    ENVIRONMENT "REMOTEK_SERVER_BINARY=$<TARGET_FILE:remotek-server>;REMOTEK_PYTHON_STUBS=${REMOTEK_PYTHON_STUBS_DIR};PYTHONPATH=${PROJECT_SOURCE_DIR}/client/python;PYTHONDONTWRITEBYTECODE=1")
+endif()
