@@ -12,9 +12,9 @@
 namespace remotek::load {
 namespace {
 
+using std::chrono::nanoseconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using std::chrono::nanoseconds;
 
 TEST(ParseDuration, UnitsAndBareSeconds) {
   EXPECT_EQ(ParseDuration("5s").value(), std::chrono::seconds(5));

@@ -163,7 +163,9 @@ class LoadTest : public ::testing::Test {
     EXPECT_LE(Number(latency, "p99"), Number(latency, "p999"));
     EXPECT_LE(Number(latency, "p999"), Number(latency, "max"));
     EXPECT_GT(Number(step, "bytes_sent"), 0);
-    if (answers_with_bytes) EXPECT_GT(Number(step, "bytes_received"), 0);
+    if (answers_with_bytes) {
+      EXPECT_GT(Number(step, "bytes_received"), 0);
+    }
   }
 
   static testing::ServerProcess* server_;
@@ -258,7 +260,7 @@ TEST_F(LoadTest, DurationBoundAndWarmupAreRespected) {
   EXPECT_GT(Number(step, "requests"), 10);
   EXPECT_EQ(Number(step, "errors"), 0);
   EXPECT_GE(Number(step, "elapsed_s"), 0.99);
-  EXPECT_LT(Number(step, "elapsed_s"), 1.5);
+  EXPECT_LT(Number(step, "elapsed_s"), 2.0);
 
   // The warmup's requests are not counted: exactly 100 measured.
   auto warmed =
@@ -274,12 +276,13 @@ TEST_F(LoadTest, OpenLoopHoldsTheRateAndCountsFromIntendedTimes) {
   const auto& step = Step(report, 0);
   ExpectCleanStep(step, 200);
   EXPECT_EQ(Number(step, "rate"), 200);
-  EXPECT_NEAR(Number(step, "qps"), 200, 20);
+  EXPECT_NEAR(Number(step, "qps"), 200, 30);
   // 200 requests at 200/s span ~1 s.
   EXPECT_GT(Number(step, "elapsed_s"), 0.95);
-  EXPECT_LT(Number(step, "elapsed_s"), 1.3);
-  EXPECT_GE(Number(step, "late"), 0);
-  EXPECT_LE(Number(step, "late"), 200);
+  EXPECT_LT(Number(step, "elapsed_s"), 1.5);
+  // 32 workers easily keep up with 200/s: most sends leave on time (a few
+  // may wake late on a busy machine).
+  EXPECT_LT(Number(step, "late"), 100);
 
   // Bounded by duration, the count is rate x duration exactly.
   auto timed = RunJson({"--scenario=small_op", "--rate=100", "--duration=1s"});
@@ -287,18 +290,61 @@ TEST_F(LoadTest, OpenLoopHoldsTheRateAndCountsFromIntendedTimes) {
 }
 
 TEST_F(LoadTest, OpenLoopOverloadShowsUpAsLateSendsAndQueueingLatency) {
-  // One worker and requests due every 1 ms while each mlp call with a
-  // 1024-wide layer takes longer: the sends fall behind, and the latency
-  // (counted from the intended time) grows well beyond one call's time.
+  // One worker, a request due every 0.5 ms, and each mlp call (1024-wide
+  // layers, batch 64) takes longer than that: the sends fall behind, and the
+  // latency, counted from the intended time, grows with the backlog far
+  // beyond one call's time instead of hiding it.
   auto report =
       RunJson({"--scenario=mlp", "--layers=512,1024,1024,10", "--batch=64",
-               "--rate=1000", "--requests=100", "--max-in-flight=1"});
+               "--rate=2000", "--requests=100", "--max-in-flight=1"});
   const auto& step = Step(report, 0);
   ExpectCleanStep(step, 100);
   EXPECT_GT(Number(step, "late"), 50);
+  EXPECT_GT(Number(step, "max_send_lag_us"), 1000);
   const auto& latency = Field(step, "latency_us").struct_value();
   EXPECT_GT(Number(latency, "max"), 3 * Number(latency, "min"));
-  EXPECT_GT(Number(step, "max_send_lag_us"), 1000);
+  // The backlog is served at the server's pace, far below the asked rate.
+  EXPECT_LT(Number(step, "qps"), 1000);
+}
+
+TEST_F(LoadTest, InterruptStopsEarlyAndStillReports) {
+  const std::string json_path = TempPath("interrupted.json");
+  std::vector<std::string> argv_strings{REMOTEK_LOAD_PATH,
+                                        "--address=" + server_->address(),
+                                        "--scenario=small_op",
+                                        "--duration=60s",
+                                        "--json",
+                                        "--output=" + json_path};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (std::string& a : argv_strings) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  kill(pid, SIGINT);
+  int status = 0;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "remotek-load ignored SIGINT";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  auto report = ParseJson(ReadFile(json_path));
+  ASSERT_EQ(StepCount(report), 1);
+  const auto& step = Step(report, 0);
+  EXPECT_GT(Number(step, "requests"), 0);
+  EXPECT_EQ(Number(step, "errors"), 0);
+  EXPECT_LT(Number(step, "elapsed_s"), 5);
+  std::remove(json_path.c_str());
 }
 
 TEST_F(LoadTest, SweepWritesOneCsvRowPerStepAndAnSvgChart) {
