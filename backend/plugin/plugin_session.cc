@@ -33,6 +33,8 @@ absl::StatusOr<std::unique_ptr<PluginSession>> PluginSession::Create(
   c.floatx = static_cast<int32_t>(config.floatx);
   c.epsilon = config.epsilon;
   c.channels_first = config.image_data_format == ImageDataFormat::kChannelsFirst ? 1 : 0;
+  c.memory_limit_bytes =
+      account != nullptr && account->limit() != MemoryAccount::kNoLimit ? account->limit() : 0;
   ReplyCollector reply(library->name(), "create", account);
   RkSession* session = nullptr;
   const RkCode code = library->entries().create(&c, &session, reply.reply());

@@ -108,6 +108,10 @@ typedef struct RkConfig {
   int32_t floatx;            /* RK_DTYPE_FLOAT16/32/64 */
   double epsilon;            /* > 0 */
   int32_t channels_first;    /* image_data_format: 0 channels_last, 1 channels_first */
+  /* The session's memory quota in bytes (0: none). The server charges what
+   * it receives to its own account; a backend should refuse allocations past
+   * this with RESOURCE_EXHAUSTED so that what it holds is bounded too. */
+  int64_t memory_limit_bytes;
 } RkConfig;
 
 /* A dense row-major little-endian tensor (bool: one byte, 0 or 1). */

@@ -124,7 +124,9 @@ REMOTEK_BACKEND_EXPORT RkCode remotek_backend_create(const RkConfig* config, RkS
     c.image_data_format = config->channels_first ? remotek::ImageDataFormat::kChannelsFirst
                                                  : remotek::ImageDataFormat::kChannelsLast;
     auto s = std::make_unique<RkSession>();
-    s->account = std::make_shared<MemoryAccount>("plugin session");
+    s->account = std::make_shared<MemoryAccount>(
+        "backend session", config->memory_limit_bytes > 0 ? config->memory_limit_bytes
+                                                          : MemoryAccount::kNoLimit);
     s->state = std::make_unique<SessionState>(&Kernels(), c, s->account);
     *session = s.release();
     return absl::OkStatus();

@@ -170,15 +170,29 @@ TEST_F(PluginSessionTest, WholeGraphIsAllOrNothing) {
   EXPECT_EQ((*g1)[0].spec.shape, Shape({2}));
 }
 
-TEST_F(PluginSessionTest, ResultsAreChargedToTheServersAccount) {
+TEST_F(PluginSessionTest, TheSessionQuotaBoundsWhatTheBackendHolds) {
   auto limited = std::make_shared<MemoryAccount>("tiny", 1024);
   auto s = PluginSession::Create(ReferencePlugin(), OpConfig{}, limited).value();
   VariableRequest big;
   big.initializer = InitializerSpec{InitializerSpec::Kind::kOnes};
-  big.shape = Shape({64, 64});  // 16 KiB held inside the plugin
+  big.shape = Shape({64, 64});  // 16 KiB
+  EXPECT_THAT(s->AddNode(big).status(),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("limit 1024")));
+  EXPECT_EQ(s->Stats().nodes, 0);
+}
+
+TEST_F(PluginSessionTest, ResultsAreChargedToTheServersAccount) {
+  auto limited = std::make_shared<MemoryAccount>("tiny", 24 << 10);
+  auto s = PluginSession::Create(ReferencePlugin(), OpConfig{}, limited).value();
+  VariableRequest big;
+  big.initializer = InitializerSpec{InitializerSpec::Kind::kOnes};
+  big.shape = Shape({64, 64});  // 16 KiB held inside the backend
   const NodeInfo info = s->AddNode(big).value();
+  Tensor first = s->GetValue(info.handle).value();  // 16 KiB on the server's account
+  EXPECT_EQ(limited->current(), 16 << 10);
   EXPECT_THAT(s->GetValue(info.handle).status(),
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("tiny")));
+  first = Tensor();
   EXPECT_EQ(limited->current(), 0);
 }
 
