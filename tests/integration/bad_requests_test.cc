@@ -367,7 +367,7 @@ std::vector<BadRequest> Catalogue() {
         r.set_backend("nosuch");
         return CreateSession(e, r);
       },
-      kNotFound, {"unknown backend \"nosuch\"", "hosts: eigen, reference"});
+      kNotFound, {"unknown backend \"nosuch\"", "hosts: eigen, ", "reference"});
   add("backend tensorflow gets a hint",
       [](Env& e) {
         v1::CreateSessionRequest r;
@@ -375,7 +375,30 @@ std::vector<BadRequest> Catalogue() {
         return CreateSession(e, r);
       },
       kNotFound,
-      {"\"tensorflow\" is a Keras backend", "hosts: eigen, reference"});
+      {"\"tensorflow\" is a Keras backend", "hosts: eigen, ", "reference"});
+  add("client-proposed session_id that is not 32 lowercase hex digits",
+      [](Env& e) {
+        v1::CreateSessionRequest r;
+        r.set_session_id("../../etc/passwd");
+        return CreateSession(e, r);
+      },
+      kInvalid, {"session_id=\"../../etc/passwd\" must be 32 lowercase hex digits"});
+  add("client-proposed session_id already in use",
+      [](Env& e) {
+        v1::CreateSessionRequest r;
+        r.set_session_id("00000000000000000000000000c0ffee");
+        v1::SessionInfo held;
+        grpc::Status first = e.stub->CreateSession(Ctx().get(), r, &held);
+        if (!first.ok()) return first;
+        grpc::Status second = CreateSession(e, r);
+        v1::SessionRequest close;
+        close.set_session_id(held.session_id());
+        v1::Empty empty;
+        e.stub->CloseSession(Ctx(held.session_id()).get(), close, &empty);
+        return second;
+      },
+      grpc::StatusCode::ALREADY_EXISTS,
+      {"session_id=\"00000000000000000000000000c0ffee\" is already in use"});
   add("floatx override that is not a float",
       [](Env& e) {
         v1::CreateSessionRequest r;
