@@ -10,6 +10,7 @@ PACKAGES=(
   libabsl-dev libeigen3-dev libopenblas-dev libdnnl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-grpcio python3-numpy python3-protobuf python3-pytest
+  nginx yamllint  # deploy checks: session_affinity_test, yamllint_check
 )
 
 missing=()
@@ -24,6 +25,15 @@ else
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
+  # Packages with services (nginx) must not start them: the tests run their
+  # own nginx, and a system one could fail the install on a busy port 80.
+  # policy-rc.d exiting 101 is Debian's way to say "do not start services".
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+  fi
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
