@@ -10,13 +10,17 @@
 //
 // maximum and minimum stay on the eigen kernel: oneDNN's binary_max/min
 // return the other operand when the first is NaN (vmaxps semantics), while
-// the reference propagates NaN as numpy does. Non-float32 dtypes and tiny
-// outputs (where primitive overhead dominates) also keep the eigen kernel.
+// the reference propagates NaN as numpy does. Non-float32 dtypes, outputs
+// where both operands broadcast, and the sizes measured faster on eigen (see
+// below) also keep the eigen kernel. add/subtract/multiply/divide agree with
+// the reference bit for bit on every pair of value classes (+-0, +-inf, NaN,
+// subnormals, +-FLT_MAX), measured.
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "backend/core/status_macros.h"
 #include "backend/onednn/kernel_util.h"
 #include "backend/onednn/onednn_kernels.h"
 #include "backend/onednn/primitive_cache.h"
@@ -24,9 +28,14 @@
 namespace remotek::onednn {
 namespace {
 
-// Outputs with fewer elements run faster on the eigen kernel (measured with
-// tests/bench-style loops: a cached binary primitive costs ~2-3 us per call).
-constexpr int64_t kMinElements = 1;
+// Measured per call against the eigen backend (one thread, 2-core Zen3): a
+// cached binary primitive costs ~3-5 us, so broadcasting outputs (reference
+// loops on eigen) win from ~4096 elements (2.6x there, 5-7x from 16K). Equal
+// shapes are one vectorised Eigen loop already: oneDNN only matches it on one
+// thread and wins through its second thread, so they go to oneDNN only when
+// large enough for a team and more than one thread is allowed.
+constexpr int64_t kMinBroadcastElements = 1 << 12;
+constexpr int64_t kParallelElements = 1 << 17;
 
 struct BinaryOp {
   const char* name;
@@ -81,17 +90,23 @@ CachedPrimitive BuildBinary(dnnl::algorithm algorithm,
   const dnnl::memory::desc src1 = DenseF32(ToDnnl(src1_dims));
   const dnnl::binary::primitive_desc pd(dnnl::binary::desc(algorithm, dst, src1, dst),
                                         DefaultAttr(), Engine());
+  RequireOptimizedImpl(pd);
   return {dnnl::binary(pd),
           {{DNNL_ARG_SRC_0, dst}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst}},
           pd.scratchpad_desc()};
 }
 
-KernelFn BinaryKernel(KernelFn fallback, BinaryOp op) {
-  return [fallback = std::move(fallback), op](const KernelContext& ctx,
+KernelFn BinaryKernel(KernelFn fallback, BinaryOp op, KernelOptions options) {
+  return [fallback = std::move(fallback), op, options](const KernelContext& ctx,
                                               absl::Span<const Tensor> in,
                                               Tensor& out) -> absl::Status {
+    const int64_t n = out.num_elements();
+    const bool equal_shapes = in[0].shape() == in[1].shape();
     if (in[0].dtype() != DType::kFloat32 || in[1].dtype() != DType::kFloat32 ||
-        out.dtype() != DType::kFloat32 || out.num_elements() < kMinElements) {
+        out.dtype() != DType::kFloat32 || n == 0 ||
+        (options.speed_routing &&
+         (n < kMinBroadcastElements ||
+          (equal_shapes && (n < kParallelElements || MaxComputeThreads() == 1))))) {
       return fallback(ctx, in, out);
     }
     const std::vector<int64_t>& out_dims = out.shape().dims();
@@ -109,20 +124,21 @@ KernelFn BinaryKernel(KernelFn fallback, BinaryOp op) {
     if (dst_dims.size() > DNNL_MAX_NDIMS) return fallback(ctx, in, out);
     const std::string key = absl::StrCat("binary:", op.name, ":", DimsKey(dst_dims),
                                          ":", DimsKey(collapsed_src1));
-    const auto primitive = PrimitiveCache::Global().GetOrCreate(key, [&] {
-      return BuildBinary(op.algorithm, dst_dims, collapsed_src1);
-    });
-    if (primitive == nullptr) return fallback(ctx, in, out);
-    return Execute(op.name, *primitive,
-                   {src0->raw_data(), src1->raw_data(), out.raw_data()});
+    REMOTEK_ASSIGN_OR_RETURN(
+        const bool served,
+        RunCachedPrimitive(
+            op.name, key, n >= kParallelElements,
+            [&] { return BuildBinary(op.algorithm, dst_dims, collapsed_src1); },
+            {src0->raw_data(), src1->raw_data(), out.raw_data()}));
+    return served ? absl::OkStatus() : fallback(ctx, in, out);
   };
 }
 
 }  // namespace
 
-void AddOnednnBinaryKernels(Backend& backend) {
+void AddOnednnBinaryKernels(Backend& backend, KernelOptions options) {
   for (const BinaryOp& op : kOps) {
-    backend.AddKernel(op.name, BinaryKernel(*backend.FindKernel(op.name), op));
+    backend.AddKernel(op.name, BinaryKernel(*backend.FindKernel(op.name), op, options));
   }
 }
 

@@ -6,17 +6,24 @@
 // without moving data: p == 1 or q == 1 (x's block is (M, K) or the
 // transpose of (K, M)) and r == 1 or s == 1 (y's block is (K, N) or the
 // transpose of (N, K)); the output is then a dense (g, M, N). That covers
-// dot with a rank-2 y (M = every leading dim of x), dot of a single row of x
-// against a batch of y matrices, and every Keras batch_dot example
-// (x (32,20,1) . y (32,30,20), axes=(1,2) is g=32, M=1, K=20, N=30 with y
-// transposed). The remaining N-D cases, float64, integers, empty products
-// and tiny products (where primitive overhead dominates) keep the eigen
-// kernel.
+// dot with a rank-2 y (M = every leading dim of x) and batch_dot over any
+// axes whose blocks are matrices, both read in place (transposed via
+// strides).
+//
+// Measured against the eigen kernel (2-core Zen3, RunOp per call): oneDNN
+// is 1.1-1.4x faster from ~2^18 multiply-adds (a 64^3 dot, 8 x 64^3
+// batch_dot) and up to 2x on batched 64^3-128^3 products in gemm_benchmark,
+// but 3-14x slower on batched matrix-vector products (M == 1 or N == 1 with
+// a batch, which includes the Keras doc example x (32,20,1) . y (32,30,20),
+// axes=(1,2), and rank-2 batch_dot), so those keep the eigen kernel, as do
+// the remaining N-D cases (dot with a batched y, batch_dot contracting a
+// middle axis), float64, integers, empty and small products.
 #include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "backend/core/status_macros.h"
 #include "backend/onednn/kernel_util.h"
 #include "backend/onednn/onednn_kernels.h"
 #include "backend/onednn/primitive_cache.h"
@@ -24,9 +31,14 @@
 namespace remotek::onednn {
 namespace {
 
-// Products below this many multiply-adds run faster on the eigen kernel
-// (measured: a cached matmul primitive costs a few microseconds to run).
-constexpr int64_t kMinMultiplyAdds = 1;
+// Measured against the eigen kernel on one thread (2-core Zen3, see the
+// report in tests/bench/gemm_benchmark.cc): below ~2^18 multiply-adds the
+// eigen GEMM wins (a cached matmul costs ~5 us to run; 32x32 dot: eigen 4 us,
+// oneDNN 7 us), from there they are at par or oneDNN ahead.
+constexpr int64_t kMinMultiplyAdds = int64_t{1} << 18;
+// From here a product is worth an OpenMP team (~50 us of serial work; a
+// 32 x 32^3 batch_dot on one thread was 1.5x slower than eigen's pool).
+constexpr int64_t kParallelMultiplyAdds = int64_t{1} << 19;
 
 int64_t Product(const std::vector<int64_t>& dims, int begin, int end) {
   int64_t n = 1;
@@ -37,14 +49,13 @@ int64_t Product(const std::vector<int64_t>& dims, int begin, int end) {
 // One (batched) matrix product: out (batch, m, n) = op(a) (m, k) . op(b) (k, n).
 struct MatmulPlan {
   int64_t batch = 1, m = 1, n = 1, k = 1;
-  bool trans_a = false;      // a stored as (k, m)
-  bool trans_b = false;      // b stored as (n, k)
-  bool broadcast_a = false;  // one a for the whole batch
+  bool trans_a = false;  // a stored as (k, m)
+  bool trans_b = false;  // b stored as (n, k)
 
   std::string Key() const {
-    return absl::StrCat("matmul:", batch, ",", m, ",", n, ",", k, ",", trans_a,
-                        trans_b, broadcast_a);
+    return absl::StrCat("matmul:", batch, ",", m, ",", n, ",", k, ",", trans_a, trans_b);
   }
+  bool IsBatchedMatrixVector() const { return batch > 1 && (m == 1 || n == 1); }
   int64_t MultiplyAdds() const { return batch * m * n * k; }
 };
 
@@ -67,24 +78,18 @@ bool PlanProduct(const std::vector<int64_t>& xd, int ax,
     plan->trans_b = s == 1 && r != 1;
     return true;
   }
-  // dot: q == 1 always; y's leading dims r become the batch.
-  if (r == 1) {
-    plan->m = p;
-    plan->n = s;
-    return true;
-  }
-  if (p != 1) return false;  // out (p, r, s) is no dense (batch, m, n)
-  plan->batch = r;
+  // dot: q == 1 always; with y's leading dims r != 1 the output (p, r, s)
+  // is a dense (r, 1, s) only when p == 1, a batched vector product.
+  if (r != 1) return false;
+  plan->m = p;
   plan->n = s;
-  plan->broadcast_a = true;
   return true;
 }
 
 CachedPrimitive BuildMatmul(const MatmulPlan& plan) {
   using dt = dnnl::memory::data_type;
-  const int64_t a_batch = plan.broadcast_a ? 1 : plan.batch;
   const dnnl::memory::desc a(
-      {a_batch, plan.m, plan.k}, dt::f32,
+      {plan.batch, plan.m, plan.k}, dt::f32,
       plan.trans_a ? dnnl::memory::dims{plan.m * plan.k, 1, plan.m}
                    : dnnl::memory::dims{plan.m * plan.k, plan.k, 1});
   const dnnl::memory::desc b(
@@ -94,13 +99,14 @@ CachedPrimitive BuildMatmul(const MatmulPlan& plan) {
   const dnnl::memory::desc c = DenseF32({plan.batch, plan.m, plan.n});
   const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), DefaultAttr(),
                                         Engine());
+  RequireOptimizedImpl(pd);
   return {dnnl::matmul(pd),
           {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, c}},
           pd.scratchpad_desc()};
 }
 
-KernelFn ProductKernel(KernelFn fallback, bool batched) {
-  return [fallback = std::move(fallback), batched](
+KernelFn ProductKernel(KernelFn fallback, bool batched, KernelOptions options) {
+  return [fallback = std::move(fallback), batched, options](
              const KernelContext& ctx, absl::Span<const Tensor> in,
              Tensor& out) -> absl::Status {
     const Tensor& x = in[0];
@@ -114,22 +120,27 @@ KernelFn ProductKernel(KernelFn fallback, bool batched) {
     }
     MatmulPlan plan;
     if (!PlanProduct(x.shape().dims(), ax, y.shape().dims(), ay, batched, &plan) ||
-        plan.MultiplyAdds() < kMinMultiplyAdds) {
-      return fallback(ctx, in, out);  // also every empty product (0 < kMin...)
+        plan.MultiplyAdds() == 0 ||
+        (options.speed_routing &&
+         (plan.MultiplyAdds() < kMinMultiplyAdds || plan.IsBatchedMatrixVector()))) {
+      return fallback(ctx, in, out);
     }
-    const auto primitive = PrimitiveCache::Global().GetOrCreate(
-        plan.Key(), [&] { return BuildMatmul(plan); });
-    if (primitive == nullptr) return fallback(ctx, in, out);
-    return Execute(ctx.op.c_str(), *primitive,
-                   {x.raw_data(), y.raw_data(), out.raw_data()});
+    REMOTEK_ASSIGN_OR_RETURN(
+        const bool served,
+        RunCachedPrimitive(ctx.op.c_str(), plan.Key(),
+                           plan.MultiplyAdds() >= kParallelMultiplyAdds,
+                           [&] { return BuildMatmul(plan); },
+                           {x.raw_data(), y.raw_data(), out.raw_data()}));
+    return served ? absl::OkStatus() : fallback(ctx, in, out);
   };
 }
 
 }  // namespace
 
-void AddOnednnMatmulKernels(Backend& backend) {
-  backend.AddKernel("dot", ProductKernel(*backend.FindKernel("dot"), false));
-  backend.AddKernel("batch_dot", ProductKernel(*backend.FindKernel("batch_dot"), true));
+void AddOnednnMatmulKernels(Backend& backend, KernelOptions options) {
+  backend.AddKernel("dot", ProductKernel(*backend.FindKernel("dot"), false, options));
+  backend.AddKernel("batch_dot",
+                    ProductKernel(*backend.FindKernel("batch_dot"), true, options));
 }
 
 }  // namespace remotek::onednn

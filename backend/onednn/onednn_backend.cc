@@ -7,7 +7,9 @@
 
 namespace remotek {
 
-std::unique_ptr<Backend> CreateOnednnBackend() {
+namespace {
+
+std::unique_ptr<Backend> Create(onednn::KernelOptions options) {
   auto backend = std::make_unique<Backend>("onednn");
   // Copy the eigen backend's whole table (kernels are value-semantic
   // functions), so every op is served, future eigen kernels are picked up,
@@ -16,12 +18,20 @@ std::unique_ptr<Backend> CreateOnednnBackend() {
   for (const std::string& op : eigen->SupportedOps()) {
     backend->AddKernel(op, *eigen->FindKernel(op));
   }
-  onednn::AddOnednnMatmulKernels(*backend);
-  onednn::AddOnednnBinaryKernels(*backend);
-  onednn::AddOnednnEltwiseKernels(*backend);
-  onednn::AddOnednnSoftmaxKernel(*backend);
-  onednn::AddOnednnReductionKernels(*backend);
+  onednn::AddOnednnMatmulKernels(*backend, options);
+  onednn::AddOnednnBinaryKernels(*backend, options);
+  onednn::AddOnednnEltwiseKernels(*backend, options);
+  onednn::AddOnednnSoftmaxKernel(*backend, options);
+  onednn::AddOnednnReductionKernels(*backend, options);
   return backend;
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> CreateOnednnBackend() { return Create({}); }
+
+std::unique_ptr<Backend> CreateOnednnBackendWithoutSpeedRoutingForTest() {
+  return Create({.speed_routing = false});
 }
 
 }  // namespace remotek

@@ -11,11 +11,19 @@
 
 namespace remotek::onednn {
 
-void AddOnednnMatmulKernels(Backend& backend);       // dot, batch_dot
-void AddOnednnBinaryKernels(Backend& backend);       // add .. minimum
-void AddOnednnEltwiseKernels(Backend& backend);      // relu, exp, ...
-void AddOnednnSoftmaxKernel(Backend& backend);       // softmax
-void AddOnednnReductionKernels(Backend& backend);    // sum, mean, max, min, prod
+struct KernelOptions {
+  // Route the cases measured faster on eigen (small tensors, batched
+  // matrix-vector products, ops that win only with several threads) to the
+  // eigen kernel. Off only in tests, to run every case oneDNN can express
+  // through oneDNN.
+  bool speed_routing = true;
+};
+
+void AddOnednnMatmulKernels(Backend& backend, KernelOptions options);     // dot, batch_dot
+void AddOnednnBinaryKernels(Backend& backend, KernelOptions options);     // add .. divide
+void AddOnednnEltwiseKernels(Backend& backend, KernelOptions options);    // sqrt, square, abs
+void AddOnednnSoftmaxKernel(Backend& backend, KernelOptions options);     // softmax
+void AddOnednnReductionKernels(Backend& backend, KernelOptions options);  // sum, mean, prod
 
 }  // namespace remotek::onednn
 

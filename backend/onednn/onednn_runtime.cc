@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <unordered_map>
 
@@ -16,7 +17,7 @@
 namespace remotek::onednn {
 namespace {
 
-std::atomic<int> g_calls_in_flight{0};
+std::atomic<int> g_parallel_calls{0};
 
 void SetThreadCap(int threads) {
 #if defined(REMOTEK_ONEDNN_OPENMP)
@@ -63,13 +64,17 @@ int MaxComputeThreads() {
   return threads;
 }
 
-ComputeThreads::ComputeThreads(bool full_budget) {
-  const int in_flight = g_calls_in_flight.fetch_add(1) + 1;
-  SetThreadCap(full_budget ? MaxComputeThreads()
-                           : std::max(1, MaxComputeThreads() / in_flight));
+ComputeThreads::ComputeThreads(bool parallel) : parallel_(parallel), threads_(1) {
+  if (parallel_) {
+    const int in_flight = g_parallel_calls.fetch_add(1) + 1;
+    threads_ = std::max(1, MaxComputeThreads() / in_flight);
+  }
+  SetThreadCap(threads_);
 }
 
-ComputeThreads::~ComputeThreads() { g_calls_in_flight.fetch_sub(1); }
+ComputeThreads::~ComputeThreads() {
+  if (parallel_) g_parallel_calls.fetch_sub(1);
+}
 
 dnnl::primitive_attr DefaultAttr() {
   dnnl::primitive_attr attr;
@@ -77,10 +82,16 @@ dnnl::primitive_attr DefaultAttr() {
   return attr;
 }
 
+void RequireOptimizedImpl(const dnnl::primitive_desc_base& pd) {
+  const char* impl = pd.impl_info_str();
+  if (impl != nullptr && std::strncmp(impl, "ref", 3) == 0) {
+    throw dnnl::error(dnnl_unimplemented, "only a reference implementation");
+  }
+}
+
 absl::Status Execute(const char* op, const CachedPrimitive& p,
                      std::initializer_list<void*> buffers) {
   try {
-    ComputeThreads threads;
     std::unordered_map<int, dnnl::memory> args;
     args.reserve(p.args.size() + 1);
     auto buffer = buffers.begin();

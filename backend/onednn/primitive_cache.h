@@ -23,6 +23,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "absl/status/statusor.h"
+
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "backend/onednn/onednn_runtime.h"
@@ -38,8 +40,10 @@ class PrimitiveCache {
   struct Stats {
     int64_t hits = 0;
     int64_t misses = 0;
-    int64_t unsupported = 0;  // misses whose factory failed
+    int64_t unsupported = 0;  // lookups (hit or miss) that returned null
     int64_t size = 0;
+    // Lookups that returned a primitive to run.
+    int64_t served() const { return hits + misses - unsupported; }
   };
 
   static PrimitiveCache& Global();
@@ -64,6 +68,15 @@ class PrimitiveCache {
       ABSL_GUARDED_BY(mu_);
   Stats stats_ ABSL_GUARDED_BY(mu_);
 };
+
+// What the kernels call: under ComputeThreads(parallel), the primitive for
+// `key` and the granted thread count from the global cache (created under
+// that cap on a miss), executed with `buffers`. Returns false (nothing
+// written) when oneDNN cannot serve the case, so the kernel falls back;
+// errors as Execute.
+absl::StatusOr<bool> RunCachedPrimitive(const char* op, const std::string& key, bool parallel,
+                                        const PrimitiveCache::Factory& factory,
+                                        std::initializer_list<void*> buffers);
 
 }  // namespace remotek::onednn
 

@@ -1,5 +1,8 @@
 // softmax on dnnl::softmax_v2_forward (softmax_accurate: max-shifted, as the
 // reference) along the canonical axis, with x viewed as (outer, n, inner).
+// oneDNN 2.6 has an optimised (jit) softmax only for inner == 1, the usual
+// Keras axis=-1; for other axes it offers "ref:any" loops, which
+// RequireOptimizedImpl refuses, so those keep the eigen kernel.
 //
 // oneDNN and the reference agree within one rounding on finite inputs,
 // subnormals included, but a row holding +-inf or NaN gives zeros on oneDNN
@@ -9,6 +12,7 @@
 #include <cstdint>
 #include <variant>
 
+#include "backend/core/status_macros.h"
 #include "backend/onednn/kernel_util.h"
 #include "backend/onednn/onednn_kernels.h"
 #include "backend/onednn/primitive_cache.h"
@@ -16,7 +20,10 @@
 namespace remotek::onednn {
 namespace {
 
-constexpr int64_t kMinElements = 1;
+// Measured per call (one thread): 2.5x faster than the eigen backend's
+// softmax from 4096 elements, 3x from 16K; slower below ~2K.
+constexpr int64_t kMinElements = 1 << 12;
+constexpr int64_t kParallelElements = 1 << 17;
 
 CachedPrimitive BuildSoftmax(int64_t outer, int64_t n, int64_t inner) {
   const dnnl::memory::desc data = DenseF32({outer, n, inner});
@@ -24,17 +31,19 @@ CachedPrimitive BuildSoftmax(int64_t outer, int64_t n, int64_t inner) {
       dnnl::softmax_v2_forward::desc(dnnl::prop_kind::forward_inference,
                                      dnnl::algorithm::softmax_accurate, data, data, 1),
       DefaultAttr(), Engine());
+  RequireOptimizedImpl(pd);
   return {dnnl::softmax_v2_forward(pd),
           {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}},
           pd.scratchpad_desc()};
 }
 
-KernelFn SoftmaxKernel(KernelFn fallback) {
-  return [fallback = std::move(fallback)](const KernelContext& ctx,
+KernelFn SoftmaxKernel(KernelFn fallback, KernelOptions options) {
+  return [fallback = std::move(fallback), options](const KernelContext& ctx,
                                           absl::Span<const Tensor> in,
                                           Tensor& out) -> absl::Status {
     const Tensor& x = in[0];
-    if (x.dtype() != DType::kFloat32 || x.num_elements() < kMinElements ||
+    if (x.dtype() != DType::kFloat32 || x.num_elements() == 0 ||
+        (options.speed_routing && x.num_elements() < kMinElements) ||
         !AllFinite(x.data<float>(), x.num_elements())) {
       return fallback(ctx, in, out);
     }
@@ -43,18 +52,20 @@ KernelFn SoftmaxKernel(KernelFn fallback) {
     for (int d = 0; d < axis; ++d) outer *= x.shape().dim(d);
     for (int d = axis + 1; d < x.rank(); ++d) inner *= x.shape().dim(d);
     const int64_t n = x.shape().dim(axis);
-    const auto primitive = PrimitiveCache::Global().GetOrCreate(
-        absl::StrCat("softmax:", outer, ",", n, ",", inner),
-        [&] { return BuildSoftmax(outer, n, inner); });
-    if (primitive == nullptr) return fallback(ctx, in, out);
-    return Execute("softmax", *primitive, {x.raw_data(), out.raw_data()});
+    REMOTEK_ASSIGN_OR_RETURN(
+        const bool served,
+        RunCachedPrimitive("softmax", absl::StrCat("softmax:", outer, ",", n, ",", inner),
+                           x.num_elements() >= kParallelElements,
+                           [&] { return BuildSoftmax(outer, n, inner); },
+                           {x.raw_data(), out.raw_data()}));
+    return served ? absl::OkStatus() : fallback(ctx, in, out);
   };
 }
 
 }  // namespace
 
-void AddOnednnSoftmaxKernel(Backend& backend) {
-  backend.AddKernel("softmax", SoftmaxKernel(*backend.FindKernel("softmax")));
+void AddOnednnSoftmaxKernel(Backend& backend, KernelOptions options) {
+  backend.AddKernel("softmax", SoftmaxKernel(*backend.FindKernel("softmax"), options));
 }
 
 }  // namespace remotek::onednn

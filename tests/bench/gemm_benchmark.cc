@@ -8,6 +8,9 @@
 //   eigen_pool    Eigen's own threading: a Tensor contraction on a
 //                 ThreadPoolDevice of hardware_concurrency threads, one per
 //                 product.
+//   onednn        RunOp on CreateOnednnBackend() (dnnl::matmul for float32;
+//                 float64 falls back to the eigen kernel), measured like
+//                 engine; only when built with oneDNN.
 // After the benchmarks it prints a table of GFLOP/s (best repetition of each)
 // and the ratio engine / best baseline. Suggested run:
 //   gemm_benchmark --benchmark_min_time=0.3 --benchmark_repetitions=3 \
@@ -28,6 +31,9 @@
 #include "backend/core/tensor.h"
 #include "backend/eigen/eigen_backend.h"
 #include "backend/eigen/intra_op_pool.h"
+#if defined(REMOTEK_HAVE_ONEDNN)
+#include "backend/onednn/onednn_backend.h"
+#endif
 #include "cblas.h"
 
 #define EIGEN_USE_THREADS
@@ -48,7 +54,11 @@ struct Case {
   double Flops() const { return 2.0 * batch * n * n * n; }
 };
 
-const char* const kVariants[] = {"engine", "openblas", "eigen_pool"};
+const char* const kVariants[] = {"engine", "openblas", "eigen_pool",
+#if defined(REMOTEK_HAVE_ONEDNN)
+                                 "onednn",
+#endif
+};
 
 std::vector<Case> Cases() {
   std::vector<Case> cases;
@@ -113,8 +123,14 @@ void SetError(benchmark::State& state, const absl::Status& s) {
 void RunCase(benchmark::State& state, const Case& c, const std::string& variant) {
   const Tensor x = RandomTensor(c.dtype, OperandShape(c), 1);
   const Tensor y = RandomTensor(c.dtype, OperandShape(c), 2);
-  if (variant == "engine") {
-    static const std::unique_ptr<Backend> backend = CreateEigenBackend();
+  if (variant == "engine" || variant == "onednn") {
+    static const std::unique_ptr<Backend> eigen = CreateEigenBackend();
+#if defined(REMOTEK_HAVE_ONEDNN)
+    static const std::unique_ptr<Backend> onednn = CreateOnednnBackend();
+    const Backend* backend = variant == "onednn" ? onednn.get() : eigen.get();
+#else
+    const Backend* backend = eigen.get();
+#endif
     const OpDef* def = OpRegistry::Global().Find(c.op).value();
     const std::vector<Tensor> inputs = {x, y};
     for (auto _ : state) {
@@ -167,9 +183,10 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   }
 
   void PrintSummary() const {
-    std::printf("\nGFLOP/s, best repetition; ratio = engine / max(openblas, eigen_pool)\n");
-    std::printf("%-26s %10s %10s %10s %8s\n", "case", "engine", "openblas",
-                "eigen_pool", "ratio");
+    std::printf("\nGFLOP/s, best repetition; ratio = engine / max(openblas, eigen_pool),"
+                " onednn/best = onednn / max(openblas, eigen_pool)\n");
+    std::printf("%-26s %10s %10s %10s %8s %10s %11s\n", "case", "engine", "openblas",
+                "eigen_pool", "ratio", "onednn", "onednn/best");
     for (const Case& c : Cases()) {
       auto it = gflops_.find(c.Key());
       if (it == gflops_.end()) continue;
@@ -178,9 +195,10 @@ class SummaryReporter : public benchmark::ConsoleReporter {
         return f == it->second.end() ? 0.0 : f->second;
       };
       const double best = std::max(get("openblas"), get("eigen_pool"));
-      std::printf("%-26s %10.1f %10.1f %10.1f %8.2f\n", c.Key().c_str(),
+      std::printf("%-26s %10.1f %10.1f %10.1f %8.2f %10.1f %11.2f\n", c.Key().c_str(),
                   get("engine"), get("openblas"), get("eigen_pool"),
-                  best > 0 ? get("engine") / best : 0.0);
+                  best > 0 ? get("engine") / best : 0.0, get("onednn"),
+                  best > 0 ? get("onednn") / best : 0.0);
     }
   }
 

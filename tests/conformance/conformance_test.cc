@@ -15,6 +15,9 @@
 #include "backend/core/op_registry.h"
 #include "backend/eigen/eigen_backend.h"
 #include "backend/eigen/gemm.h"
+#if defined(REMOTEK_HAVE_ONEDNN)
+#include "backend/onednn/onednn_backend.h"
+#endif
 #include "backend/reference/reference_kernels.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -39,6 +42,13 @@ const std::vector<NamedBackend>& Backends() {
     auto* v = new std::vector<NamedBackend>;
     v->push_back({"reference", CreateReferenceBackend()});
     v->push_back({"eigen", CreateEigenBackend()});
+#if defined(REMOTEK_HAVE_ONEDNN)
+    v->push_back({"onednn", CreateOnednnBackend()});
+    // Most rows are below the sizes where oneDNN pays off; this one runs
+    // them through oneDNN anyway, so every row checks the oneDNN paths.
+    v->push_back({"onednn_without_speed_routing",
+                  CreateOnednnBackendWithoutSpeedRoutingForTest()});
+#endif
     return v;
   }();
   return *backends;

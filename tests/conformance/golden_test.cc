@@ -4,6 +4,9 @@
 #include <vector>
 
 #include "backend/eigen/eigen_backend.h"
+#if defined(REMOTEK_HAVE_ONEDNN)
+#include "backend/onednn/onednn_backend.h"
+#endif
 #include "backend/reference/reference_kernels.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -46,7 +49,14 @@ TEST_P(Golden, EveryBackendMatchesNumpy) {
   const GoldenCase& c = (*GoldenCases())[GetParam()];
   const auto reference = CreateReferenceBackend();
   const auto eigen = CreateEigenBackend();
-  for (const Backend* backend : {reference.get(), eigen.get()}) {
+  std::vector<const Backend*> backends = {reference.get(), eigen.get()};
+#if defined(REMOTEK_HAVE_ONEDNN)
+  const auto onednn = CreateOnednnBackend();
+  const auto onednn_unrouted = CreateOnednnBackendWithoutSpeedRoutingForTest();
+  backends.push_back(onednn.get());
+  backends.push_back(onednn_unrouted.get());
+#endif
+  for (const Backend* backend : backends) {
     absl::StatusOr<Tensor> got =
         ::remotek::testing::Run(*backend, c.op, c.inputs, c.attrs, c.config);
     ASSERT_TRUE(got.ok()) << c.name << " on " << backend->name() << ": " << got.status();

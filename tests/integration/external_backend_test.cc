@@ -203,6 +203,38 @@ TEST_F(ExternalDefaultBackend, EagerOpsAndErrorsMatchEigen) {
   }
 }
 
+#ifdef REMOTEK_HAVE_ONEDNN
+// The shipped onednn library, found in the default search directory beside
+// the server binary and chosen through KERAS_BACKEND-equivalent --backend.
+TEST(OnednnDefaultBackend, ServesTheKerasScenarioLikeEigen) {
+  auto server = ServerProcess::Start({"--threads=2", "--backend=onednn"});
+  ASSERT_OK(server.status());
+  EXPECT_THAT((*server)->startup_line(), HasSubstr("default_backend=onednn"));
+  rk::Client client((*server)->address());
+  ASSERT_OK_AND_ASSIGN(std::vector<rk::BackendInfo> backends, client.list_backends());
+  bool found = false;
+  for (const rk::BackendInfo& b : backends) {
+    if (b.name != "onednn") continue;
+    found = true;
+    EXPECT_TRUE(b.is_default);
+    EXPECT_THAT(b.ops, Contains("batch_dot"));
+    EXPECT_THAT(b.ops, Contains("softmax"));
+  }
+  EXPECT_TRUE(found);
+  ASSERT_OK_AND_ASSIGN(ScenarioResult one, RunScenario(client, ""));
+  ASSERT_OK_AND_ASSIGN(ScenarioResult eig, RunScenario(client, "eigen"));
+  EXPECT_EQ(one.y, eig.y);
+  EXPECT_EQ(one.steps, eig.steps);
+  ASSERT_EQ(one.out.size(), eig.out.size());
+  for (size_t i = 0; i < one.out.size(); ++i) {
+    EXPECT_NEAR(one.out[i], eig.out[i], 1e-5 * (1 + std::abs(eig.out[i]))) << i;
+  }
+  for (size_t i = 0; i < one.prod64.size(); ++i) {
+    EXPECT_NEAR(one.prod64[i], eig.prod64[i], 1e-4 * (1 + std::abs(eig.prod64[i]))) << i;
+  }
+}
+#endif
+
 TEST(ExternalBackendStartup, InvalidDefaultStopsTheServerNamingEveryMissingEntry) {
   const Outcome out =
       RunServer("--backend=broken.no_function_placeholder --backend_path=" + kBackendDir);

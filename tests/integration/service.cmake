@@ -9,6 +9,8 @@ remotek_add_test(NAME server_unit_test LABELS unit TIMEOUT 60
   SOURCES ${REMOTEK_SERVER_UNIT_DIR}/status_mapping_test.cc
           ${REMOTEK_SERVER_UNIT_DIR}/tensor_codec_test.cc
           ${REMOTEK_SERVER_UNIT_DIR}/session_manager_test.cc
+          ${REMOTEK_SERVER_UNIT_DIR}/auth_test.cc
+          ${REMOTEK_SERVER_UNIT_DIR}/session_limits_test.cc
   LIBS remotek::server)
 
 # External backends through a real server (the SDK test plugin as default,
@@ -20,6 +22,9 @@ target_compile_definitions(external_backend_test PRIVATE
   REMOTEK_BACKEND_DIR="${REMOTEK_BACKEND_DIR}"
   REMOTEK_SERVER_PATH="$<TARGET_FILE:remotek-server>")
 add_dependencies(external_backend_test remotek_test_plugins remotek-server)
+if(TARGET remotek_onednn_plugin)
+  target_compile_definitions(external_backend_test PRIVATE REMOTEK_HAVE_ONEDNN)
+endif()
 
 # grpc.health.v1, server reflection and graceful SIGTERM (Debian's python3).
 if(TARGET remotek_python_stubs AND EXISTS /usr/bin/python3)
