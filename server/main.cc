@@ -42,6 +42,28 @@ ABSL_FLAG(std::string, extra_backends, REMOTEK_SHIPPED_BACKENDS,
           "comma-separated external backends to host besides the built-ins (an "
           "invalid one is logged and not offered)");
 
+// Hardening (server/README-hardening.md). Limits: 0 means unlimited.
+ABSL_FLAG(std::string, auth_tokens, "",
+          "file of \"TENANT TOKEN\" lines; when set, every RemoteK call needs "
+          "\"authorization: Bearer <token>\" metadata and acts for that tenant");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (with --tls_key: TLS only)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle; when set, clients must present a certificate it signed (mTLS)");
+ABSL_FLAG(int64_t, session_memory_limit, 0, "bytes one session may hold (0: unlimited)");
+ABSL_FLAG(int64_t, tenant_memory_limit, 0,
+          "bytes all of one tenant's sessions may hold together (0: unlimited)");
+ABSL_FLAG(int, max_sessions_per_tenant, 0, "open sessions per tenant (0: unlimited)");
+ABSL_FLAG(int64_t, max_graph_nodes, 0,
+          "nodes per BuildGraph request and per session (0: unlimited)");
+ABSL_FLAG(int64_t, max_tensor_elements, 0,
+          "elements of any tensor, shape or initializer in a request (0: unlimited)");
+ABSL_FLAG(int, max_concurrent_calls, 0,
+          "compute calls in flight server-wide; beyond it RESOURCE_EXHAUSTED at once "
+          "(0: unlimited, calls queue)");
+ABSL_FLAG(absl::Duration, session_ttl, absl::ZeroDuration(),
+          "close sessions idle longer than this (e.g. 30m; 0: never)");
+
 namespace {
 
 std::atomic<bool> g_stop{false};
@@ -100,6 +122,26 @@ int main(int argc, char** argv) {
   options.defaults = config->op;
   options.service.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.service.config_sources = config->sources;
+  if (const std::string tokens_file = absl::GetFlag(FLAGS_auth_tokens); !tokens_file.empty()) {
+    auto tokens = remotek::server::TokenStore::Load(tokens_file);
+    if (!tokens.ok()) {
+      std::fprintf(stderr, "remotek-server: --auth_tokens: %s\n",
+                   std::string(tokens.status().message()).c_str());
+      return 2;
+    }
+    options.service.tokens =
+        std::make_shared<const remotek::server::TokenStore>(*std::move(tokens));
+  }
+  options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  options.limits.session_memory_bytes = absl::GetFlag(FLAGS_session_memory_limit);
+  options.limits.tenant_memory_bytes = absl::GetFlag(FLAGS_tenant_memory_limit);
+  options.limits.max_sessions_per_tenant = absl::GetFlag(FLAGS_max_sessions_per_tenant);
+  options.service.max_graph_nodes = absl::GetFlag(FLAGS_max_graph_nodes);
+  options.service.max_tensor_elements = absl::GetFlag(FLAGS_max_tensor_elements);
+  options.service.max_concurrent_calls = absl::GetFlag(FLAGS_max_concurrent_calls);
+  options.session_ttl = absl::GetFlag(FLAGS_session_ttl);
 
   auto server = remotek::server::Server::Start(options);
   if (!server.ok()) {

@@ -18,8 +18,6 @@ void EncodeConfig(const OpConfig& config, const std::string& backend,
 
 }  // namespace
 
-std::string TenantOf(const grpc::CallbackServerContext*) { return "default"; }
-
 RemoteKService::RemoteKService(const BackendRegistry* backends, SessionManager* sessions,
                                ComputePool* pool, ServiceOptions options)
     : backends_(backends), sessions_(sessions), pool_(pool), options_(std::move(options)) {}
@@ -31,16 +29,56 @@ RemoteKService::Reactor* RemoteKService::Respond(Ctx* ctx, const absl::Status& s
 }
 
 RemoteKService::Reactor* RemoteKService::Offload(Ctx* ctx, std::function<absl::Status()> work) {
+  // Refused callers never reach the pool's queue.
+  if (absl::Status auth = TenantOf(ctx).status(); !auth.ok()) return Respond(ctx, auth);
+  if (absl::Status slot = AcquireComputeSlot(); !slot.ok()) return Respond(ctx, slot);
   Reactor* reactor = ctx->DefaultReactor();
-  pool_->Schedule([reactor, work = std::move(work)] {
-    reactor->Finish(ToGrpcStatus(work()));
+  pool_->Schedule([this, reactor, work = std::move(work)] {
+    const absl::Status status = work();
+    ReleaseComputeSlot();  // before Finish: the client may call again at once
+    reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;
 }
 
+absl::Status RemoteKService::AcquireComputeSlot() {
+  const int limit = options_.max_concurrent_calls;
+  if (limit <= 0) return absl::OkStatus();
+  const int held = compute_in_flight_.fetch_add(1);
+  if (held < limit) return absl::OkStatus();
+  compute_in_flight_.fetch_sub(1);
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "concurrent call quota exceeded: limit ", limit, " compute calls in flight (max_concurrent_calls), held ",
+      held, ", requested 1; retry later"));
+}
+
+void RemoteKService::ReleaseComputeSlot() {
+  if (options_.max_concurrent_calls > 0) compute_in_flight_.fetch_sub(1);
+}
+
+absl::StatusOr<std::string> RemoteKService::TenantOf(const Ctx* ctx) const {
+  if (options_.tokens == nullptr) return std::string("default");
+  const auto& metadata = ctx->client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) return options_.tokens->AuthenticateHeader(nullptr);
+  const std::string header(it->second.data(), it->second.size());
+  return options_.tokens->AuthenticateHeader(&header);
+}
+
 absl::StatusOr<std::shared_ptr<Session>> RemoteKService::FindSession(
     Ctx* ctx, const std::string& id) const {
-  return sessions_->Get(TenantOf(ctx), id);
+  REMOTEK_ASSIGN_OR_RETURN(std::string tenant, TenantOf(ctx));
+  return sessions_->Get(tenant, id);
+}
+
+absl::Status RemoteKService::CheckNodeBudget(const Session& session, int64_t adding) const {
+  const int64_t limit = options_.max_graph_nodes;
+  if (limit <= 0) return absl::OkStatus();
+  const int64_t held = session.state().Stats().nodes;
+  if (held + adding <= limit) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "graph node quota of session ", session.id(), " exceeded: limit ", limit,
+      " nodes (max_graph_nodes), held ", held, ", requested ", adding));
 }
 
 absl::Status RemoteKService::CheckFitsMessage(const Tensor& t, const std::string& what) const {
@@ -70,6 +108,7 @@ absl::Status RemoteKService::FillSessionInfo(const Session& session,
 
 RemoteKService::Reactor* RemoteKService::GetServerInfo(Ctx* ctx, const v1::GetServerInfoRequest*,
                                                        v1::ServerInfo* resp) {
+  if (absl::Status auth = TenantOf(ctx).status(); !auth.ok()) return Respond(ctx, auth);
   resp->set_version(options_.version);
   EncodeConfig(sessions_->defaults(), backends_->default_name(), resp->mutable_config());
   for (const std::string& name : backends_->Names()) resp->add_backends(name);
@@ -82,6 +121,7 @@ RemoteKService::Reactor* RemoteKService::GetServerInfo(Ctx* ctx, const v1::GetSe
 
 RemoteKService::Reactor* RemoteKService::ListBackends(Ctx* ctx, const v1::ListBackendsRequest*,
                                                       v1::ListBackendsResponse* resp) {
+  if (absl::Status auth = TenantOf(ctx).status(); !auth.ok()) return Respond(ctx, auth);
   for (const std::string& name : backends_->Names()) {
     const HostedBackend* backend = backends_->Find(name).value();
     v1::BackendInfo* info = resp->add_backends();
@@ -95,6 +135,7 @@ RemoteKService::Reactor* RemoteKService::ListBackends(Ctx* ctx, const v1::ListBa
 
 RemoteKService::Reactor* RemoteKService::Echo(Ctx* ctx, const v1::EchoRequest* req,
                                               v1::EchoResponse* resp) {
+  if (absl::Status auth = TenantOf(ctx).status(); !auth.ok()) return Respond(ctx, auth);
   resp->set_payload(req->payload());
   return Respond(ctx, absl::OkStatus());
 }
@@ -104,13 +145,14 @@ RemoteKService::Reactor* RemoteKService::Echo(Ctx* ctx, const v1::EchoRequest* r
 RemoteKService::Reactor* RemoteKService::CreateSession(Ctx* ctx, const v1::CreateSessionRequest* req,
                                                        v1::SessionInfo* resp) {
   auto run = [&]() -> absl::Status {
+    REMOTEK_ASSIGN_OR_RETURN(std::string tenant, TenantOf(ctx));
     SessionOptions options;
     options.backend = req->backend();
     REMOTEK_ASSIGN_OR_RETURN(options.floatx, DecodeOptionalDType(req->floatx(), "floatx"));
     options.epsilon = req->epsilon();
     options.image_data_format = req->image_data_format();
     options.session_id = req->session_id();
-    REMOTEK_ASSIGN_OR_RETURN(auto session, sessions_->Create(TenantOf(ctx), options));
+    REMOTEK_ASSIGN_OR_RETURN(auto session, sessions_->Create(tenant, options));
     return FillSessionInfo(*session, resp);
   };
   return Respond(ctx, run());
@@ -118,7 +160,9 @@ RemoteKService::Reactor* RemoteKService::CreateSession(Ctx* ctx, const v1::Creat
 
 RemoteKService::Reactor* RemoteKService::CloseSession(Ctx* ctx, const v1::SessionRequest* req,
                                                       v1::Empty*) {
-  return Respond(ctx, sessions_->Close(TenantOf(ctx), req->session_id()));
+  auto tenant = TenantOf(ctx);
+  if (!tenant.ok()) return Respond(ctx, tenant.status());
+  return Respond(ctx, sessions_->Close(*tenant, req->session_id()));
 }
 
 RemoteKService::Reactor* RemoteKService::ClearSession(Ctx* ctx, const v1::SessionRequest* req,
@@ -132,7 +176,9 @@ RemoteKService::Reactor* RemoteKService::ClearSession(Ctx* ctx, const v1::Sessio
 
 RemoteKService::Reactor* RemoteKService::ListSessions(Ctx* ctx, const v1::ListSessionsRequest*,
                                                       v1::ListSessionsResponse* resp) {
-  for (const auto& session : sessions_->List(TenantOf(ctx))) {
+  auto tenant = TenantOf(ctx);
+  if (!tenant.ok()) return Respond(ctx, tenant.status());
+  for (const auto& session : sessions_->List(*tenant)) {
     FillSessionInfo(*session, resp->add_sessions()).IgnoreError();
   }
   return Respond(ctx, absl::OkStatus());
@@ -158,7 +204,8 @@ RemoteKService::Reactor* RemoteKService::Placeholder(Ctx* ctx, const v1::Placeho
                                                      v1::Node* resp) {
   auto run = [&]() -> absl::Status {
     REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
-    REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodePlaceholder(*req));
+    REMOTEK_RETURN_IF_ERROR(CheckNodeBudget(*session, 1));
+    REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodePlaceholder(*req, options_.max_tensor_elements));
     REMOTEK_ASSIGN_OR_RETURN(NodeInfo info, session->state().AddNode(r));
     EncodeNode(info, resp);
     return absl::OkStatus();
@@ -168,7 +215,9 @@ RemoteKService::Reactor* RemoteKService::Placeholder(Ctx* ctx, const v1::Placeho
 
 absl::Status RemoteKService::DoVariable(Ctx* ctx, const v1::VariableRequest& req, v1::Node* resp) {
   REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req.session_id()));
-  REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodeVariable(req, session->state().account()));
+  REMOTEK_RETURN_IF_ERROR(CheckNodeBudget(*session, 1));
+  REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodeVariable(req, session->state().account(),
+                                                         options_.max_tensor_elements));
   REMOTEK_ASSIGN_OR_RETURN(NodeInfo info, session->state().AddNode(r));
   EncodeNode(info, resp);
   return absl::OkStatus();
@@ -183,7 +232,9 @@ RemoteKService::Reactor* RemoteKService::Constant(Ctx* ctx, const v1::ConstantRe
                                                   v1::Node* resp) {
   return Offload(ctx, [this, ctx, req, resp]() -> absl::Status {
     REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
-    REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodeConstant(*req, session->state().account()));
+    REMOTEK_RETURN_IF_ERROR(CheckNodeBudget(*session, 1));
+    REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodeConstant(*req, session->state().account(),
+                                                           options_.max_tensor_elements));
     REMOTEK_ASSIGN_OR_RETURN(NodeInfo info, session->state().AddNode(r));
     EncodeNode(info, resp);
     return absl::OkStatus();
@@ -194,6 +245,7 @@ RemoteKService::Reactor* RemoteKService::OpNode(Ctx* ctx, const v1::OpNodeReques
                                                 v1::Node* resp) {
   auto run = [&]() -> absl::Status {
     REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    REMOTEK_RETURN_IF_ERROR(CheckNodeBudget(*session, 1));
     REMOTEK_ASSIGN_OR_RETURN(NodeRequest r, DecodeOpNode(*req));
     REMOTEK_ASSIGN_OR_RETURN(NodeInfo info, session->state().AddNode(r));
     EncodeNode(info, resp);
@@ -205,16 +257,29 @@ RemoteKService::Reactor* RemoteKService::OpNode(Ctx* ctx, const v1::OpNodeReques
 absl::Status RemoteKService::DoBuildGraph(Ctx* ctx, const v1::BuildGraphRequest& req,
                                           v1::BuildGraphResponse* resp) {
   REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req.session_id()));
+  if (options_.max_graph_nodes > 0 && req.nodes_size() > options_.max_graph_nodes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "build_graph: the request has ", req.nodes_size(), " nodes, above the limit of ",
+        options_.max_graph_nodes, " nodes per request (max_graph_nodes)"));
+  }
+  REMOTEK_RETURN_IF_ERROR(CheckNodeBudget(*session, req.nodes_size()));
   const auto& account = session->state().account();
+  const int64_t max_elements = options_.max_tensor_elements;
   std::vector<NodeRequest> nodes;
   nodes.reserve(req.nodes_size());
   for (int i = 0; i < req.nodes_size(); ++i) {
     const v1::GraphNode& node = req.nodes(i);
     absl::StatusOr<NodeRequest> decoded;
     switch (node.node_case()) {
-      case v1::GraphNode::kPlaceholder: decoded = DecodePlaceholder(node.placeholder()); break;
-      case v1::GraphNode::kVariable: decoded = DecodeVariable(node.variable(), account); break;
-      case v1::GraphNode::kConstant: decoded = DecodeConstant(node.constant(), account); break;
+      case v1::GraphNode::kPlaceholder:
+        decoded = DecodePlaceholder(node.placeholder(), max_elements);
+        break;
+      case v1::GraphNode::kVariable:
+        decoded = DecodeVariable(node.variable(), account, max_elements);
+        break;
+      case v1::GraphNode::kConstant:
+        decoded = DecodeConstant(node.constant(), account, max_elements);
+        break;
       case v1::GraphNode::kOp: decoded = DecodeOpNode(node.op()); break;
       case v1::GraphNode::NODE_NOT_SET:
         decoded = absl::InvalidArgumentError("is empty");
@@ -280,7 +345,8 @@ RemoteKService::Reactor* RemoteKService::SetValue(Ctx* ctx, const v1::SetValueRe
   return Offload(ctx, [this, ctx, req]() -> absl::Status {
     REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
     REMOTEK_ASSIGN_OR_RETURN(Tensor value,
-                             DecodeTensor(req->value(), "value", session->state().account()));
+                             DecodeTensor(req->value(), "value", session->state().account(),
+                                          options_.max_tensor_elements));
     return session->state().SetValue(req->handle(), value);
   });
 }
@@ -313,7 +379,7 @@ absl::Status RemoteKService::DoCall(Ctx* ctx, const v1::CallRequest& req, v1::Ca
   for (int i = 0; i < req.feeds_size(); ++i) {
     REMOTEK_ASSIGN_OR_RETURN(
         Tensor t, DecodeTensor(req.feeds(i), absl::StrCat("feeds[", i, "]"),
-                               session->state().account()));
+                               session->state().account(), options_.max_tensor_elements));
     feeds.push_back(std::move(t));
   }
   REMOTEK_ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
@@ -359,7 +425,7 @@ absl::Status RemoteKService::DoRunOp(Ctx* ctx, const v1::RunOpRequest& req,
       case v1::OpArg::kTensor: {
         REMOTEK_ASSIGN_OR_RETURN(
             Tensor t, DecodeTensor(arg.tensor(), absl::StrCat("args[", i, "].tensor"),
-                                   session->state().account()));
+                                   session->state().account(), options_.max_tensor_elements));
         args.emplace_back(std::move(t));
         break;
       }
@@ -375,7 +441,10 @@ absl::Status RemoteKService::DoRunOp(Ctx* ctx, const v1::RunOpRequest& req,
     return absl::InvalidArgumentError("skip_result=true requires keep=true");
   }
   std::optional<std::string> keep_as;
-  if (req.keep()) keep_as = req.keep_name();
+  if (req.keep()) {
+    REMOTEK_RETURN_IF_ERROR(CheckNodeBudget(*session, 1));
+    keep_as = req.keep_name();
+  }
   NodeInfo kept;
   REMOTEK_ASSIGN_OR_RETURN(Tensor result,
                            session->state().RunEager(req.op(), args, attrs, keep_as, &kept));
@@ -397,7 +466,11 @@ RemoteKService::Reactor* RemoteKService::RunOp(Ctx* ctx, const v1::RunOpRequest*
     inline_bytes += arg.tensor().content().size();
   }
   if (small && inline_bytes <= options_.inline_op_bytes) {
-    return Respond(ctx, DoRunOp(ctx, *req, resp));
+    if (absl::Status auth = TenantOf(ctx).status(); !auth.ok()) return Respond(ctx, auth);
+    if (absl::Status slot = AcquireComputeSlot(); !slot.ok()) return Respond(ctx, slot);
+    const absl::Status status = DoRunOp(ctx, *req, resp);
+    ReleaseComputeSlot();
+    return Respond(ctx, status);
   }
   return Offload(ctx, [this, ctx, req, resp] { return DoRunOp(ctx, *req, resp); });
 }

@@ -4,6 +4,7 @@
 #ifndef REMOTEK_SERVER_REMOTEK_SERVICE_H_
 #define REMOTEK_SERVER_REMOTEK_SERVICE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "remotek/v1/remotek.grpc.pb.h"
+#include "server/auth.h"
 #include "server/backend_registry.h"
 #include "server/compute_pool.h"
 #include "server/session_manager.h"
@@ -26,6 +28,12 @@ struct ServiceOptions {
   int64_t inline_op_bytes = 64 << 10;
   std::string version = "0.1.0";
   std::map<std::string, std::string> config_sources;  // for GetServerInfo
+  // Bearer-token auth; null: no auth and every caller is tenant "default".
+  std::shared_ptr<const TokenStore> tokens;
+  // Quotas; 0 means unlimited.
+  int64_t max_graph_nodes = 0;       // per BuildGraph request and per session
+  int64_t max_tensor_elements = 0;   // any decoded tensor, shape or initializer
+  int max_concurrent_calls = 0;      // compute calls in flight, server-wide
 };
 
 // Thread-safety: all handlers may run concurrently.
@@ -64,13 +72,23 @@ class RemoteKService final : public v1::RemoteK::CallbackService {
       Ctx*, const v1::DownloadTensorRequest*) override;
 
   // Shared with the streaming reactors.
+  // The tenant a request acts for: the one owning its bearer token, or
+  // "default" without auth. UNAUTHENTICATED without a valid token. Every RPC
+  // goes through it (directly or through FindSession).
+  absl::StatusOr<std::string> TenantOf(const Ctx* ctx) const;
+  // TenantOf, then the tenant's session `id`.
   absl::StatusOr<std::shared_ptr<Session>> FindSession(Ctx* ctx, const std::string& id) const;
+  // RESOURCE_EXHAUSTED when `session` plus `adding` nodes would pass max_graph_nodes.
+  absl::Status CheckNodeBudget(const Session& session, int64_t adding) const;
   const ServiceOptions& options() const { return options_; }
 
  private:
   // Finishes on this thread / on the compute pool with `work`'s status.
   Reactor* Respond(Ctx* ctx, const absl::Status& status);
+  // Offload authenticates and takes a compute slot before queueing `work`.
   Reactor* Offload(Ctx* ctx, std::function<absl::Status()> work);
+  absl::Status AcquireComputeSlot();
+  void ReleaseComputeSlot();
   absl::Status FillSessionInfo(const Session& session, v1::SessionInfo* info) const;
   absl::Status CheckFitsMessage(const Tensor& t, const std::string& what) const;
 
@@ -84,17 +102,19 @@ class RemoteKService final : public v1::RemoteK::CallbackService {
   SessionManager* const sessions_;
   ComputePool* const pool_;
   const ServiceOptions options_;
+  std::atomic<int> compute_in_flight_{0};
 };
 
-// The tenant a request acts for. Without auth every caller is "default".
-std::string TenantOf(const grpc::CallbackServerContext* ctx);
-
 // Engine request decoders shared by single-node and whole-graph requests.
-absl::StatusOr<NodeRequest> DecodePlaceholder(const v1::PlaceholderRequest& req);
+// `max_elements` (0: unlimited) bounds every shape, tensor and initializer.
+absl::StatusOr<NodeRequest> DecodePlaceholder(const v1::PlaceholderRequest& req,
+                                              int64_t max_elements = 0);
 absl::StatusOr<NodeRequest> DecodeVariable(const v1::VariableRequest& req,
-                                           const std::shared_ptr<MemoryAccount>& account);
+                                           const std::shared_ptr<MemoryAccount>& account,
+                                           int64_t max_elements = 0);
 absl::StatusOr<NodeRequest> DecodeConstant(const v1::ConstantRequest& req,
-                                           const std::shared_ptr<MemoryAccount>& account);
+                                           const std::shared_ptr<MemoryAccount>& account,
+                                           int64_t max_elements = 0);
 absl::StatusOr<NodeRequest> DecodeOpNode(const v1::OpNodeRequest& req);
 void EncodeNode(const NodeInfo& info, v1::Node* node);
 

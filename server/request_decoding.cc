@@ -7,12 +7,15 @@
 
 namespace remotek::server {
 
-absl::StatusOr<NodeRequest> DecodePlaceholder(const v1::PlaceholderRequest& req) {
+absl::StatusOr<NodeRequest> DecodePlaceholder(const v1::PlaceholderRequest& req,
+                                              int64_t max_elements) {
   PlaceholderRequest r;
   r.name = req.name();
   REMOTEK_ASSIGN_OR_RETURN(r.dtype, DecodeOptionalDType(req.dtype(), "dtype"));
   if (req.has_shape()) {
-    r.shape = Shape(std::vector<int64_t>(req.shape().dims().begin(), req.shape().dims().end()));
+    std::vector<int64_t> dims(req.shape().dims().begin(), req.shape().dims().end());
+    REMOTEK_RETURN_IF_ERROR(CheckElementLimit(dims, "shape", max_elements));
+    r.shape = Shape(std::move(dims));
   } else {
     r.ndim = req.ndim();
   }
@@ -20,13 +23,15 @@ absl::StatusOr<NodeRequest> DecodePlaceholder(const v1::PlaceholderRequest& req)
 }
 
 absl::StatusOr<NodeRequest> DecodeVariable(const v1::VariableRequest& req,
-                                           const std::shared_ptr<MemoryAccount>& account) {
+                                           const std::shared_ptr<MemoryAccount>& account,
+                                           int64_t max_elements) {
   VariableRequest r;
   r.name = req.name();
   REMOTEK_ASSIGN_OR_RETURN(r.dtype, DecodeOptionalDType(req.dtype(), "dtype"));
   switch (req.source_case()) {
     case v1::VariableRequest::kValue: {
-      REMOTEK_ASSIGN_OR_RETURN(Tensor value, DecodeTensor(req.value(), "value", account));
+      REMOTEK_ASSIGN_OR_RETURN(Tensor value, DecodeTensor(req.value(), "value", account,
+                                                          max_elements));
       r.value = std::move(value);
       break;
     }
@@ -55,6 +60,7 @@ absl::StatusOr<NodeRequest> DecodeVariable(const v1::VariableRequest& req,
       if (init.has_seed()) spec.seed = init.seed();
       const std::vector<int64_t> dims(init.shape().begin(), init.shape().end());
       REMOTEK_RETURN_IF_ERROR(ValidateDims(dims, false, "initializer.shape"));
+      REMOTEK_RETURN_IF_ERROR(CheckElementLimit(dims, "initializer.shape", max_elements));
       r.shape = Shape(dims);
       r.initializer = spec;
       break;
@@ -66,12 +72,13 @@ absl::StatusOr<NodeRequest> DecodeVariable(const v1::VariableRequest& req,
 }
 
 absl::StatusOr<NodeRequest> DecodeConstant(const v1::ConstantRequest& req,
-                                           const std::shared_ptr<MemoryAccount>& account) {
+                                           const std::shared_ptr<MemoryAccount>& account,
+                                           int64_t max_elements) {
   ConstantRequest r;
   r.name = req.name();
   REMOTEK_ASSIGN_OR_RETURN(r.dtype, DecodeOptionalDType(req.dtype(), "dtype"));
   if (!req.has_value()) return absl::InvalidArgumentError("constant: value is required");
-  REMOTEK_ASSIGN_OR_RETURN(r.value, DecodeTensor(req.value(), "value", account));
+  REMOTEK_ASSIGN_OR_RETURN(r.value, DecodeTensor(req.value(), "value", account, max_elements));
   return r;
 }
 

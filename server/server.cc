@@ -1,14 +1,93 @@
 #include "server/server.h"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "backend/core/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
 namespace remotek::server {
+namespace {
+
+enum class PemKind { kCertificate, kPrivateKey };
+
+// Reads `path` and checks it holds a PEM certificate / private key; errors
+// name the flag and the file.
+absl::StatusOr<std::string> ReadPem(const std::string& flag, const std::string& path,
+                                    PemKind kind) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, "=", path, ": cannot read the file"));
+  }
+  std::stringstream contents;
+  contents << in.rdbuf();
+  std::string pem = contents.str();
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  bool ok = false;
+  if (kind == PemKind::kCertificate) {
+    X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    ok = cert != nullptr;
+    X509_free(cert);
+  } else {
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+    ok = key != nullptr;
+    EVP_PKEY_free(key);
+  }
+  BIO_free(bio);
+  ERR_clear_error();
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, "=", path, ": not a PEM ",
+        kind == PemKind::kCertificate ? "certificate" : "private key"));
+  }
+  return pem;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
+    const ServerOptions& options) {
+  if (options.tls_cert.empty() && options.tls_key.empty()) {
+    if (!options.tls_client_ca.empty()) {
+      return absl::InvalidArgumentError("tls_client_ca requires tls_cert and tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (options.tls_cert.empty() || options.tls_key.empty()) {
+    return absl::InvalidArgumentError("tls_cert and tls_key must be given together");
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  REMOTEK_ASSIGN_OR_RETURN(pair.cert_chain,
+                           ReadPem("tls_cert", options.tls_cert, PemKind::kCertificate));
+  REMOTEK_ASSIGN_OR_RETURN(pair.private_key,
+                           ReadPem("tls_key", options.tls_key, PemKind::kPrivateKey));
+  ssl.pem_key_cert_pairs.push_back(pair);
+  if (!options.tls_client_ca.empty()) {
+    REMOTEK_ASSIGN_OR_RETURN(
+        ssl.pem_root_certs,
+        ReadPem("tls_client_ca", options.tls_client_ca, PemKind::kCertificate));
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+absl::Status CheckNotNegative(const char* flag, int64_t value) {
+  if (value >= 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(flag, "=", value, " must be >= 0 (0: unlimited)"));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   auto server = std::unique_ptr<Server>(new Server());
@@ -31,7 +110,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_message_bytes=", options.service.max_message_bytes, " must be at least 4096"));
   }
-  server->sessions_ = std::make_unique<SessionManager>(server->backends_.get(), options.defaults);
+  REMOTEK_RETURN_IF_ERROR(
+      CheckNotNegative("session_memory_limit", options.limits.session_memory_bytes));
+  REMOTEK_RETURN_IF_ERROR(
+      CheckNotNegative("tenant_memory_limit", options.limits.tenant_memory_bytes));
+  REMOTEK_RETURN_IF_ERROR(
+      CheckNotNegative("max_sessions_per_tenant", options.limits.max_sessions_per_tenant));
+  REMOTEK_RETURN_IF_ERROR(CheckNotNegative("max_graph_nodes", options.service.max_graph_nodes));
+  REMOTEK_RETURN_IF_ERROR(
+      CheckNotNegative("max_tensor_elements", options.service.max_tensor_elements));
+  REMOTEK_RETURN_IF_ERROR(
+      CheckNotNegative("max_concurrent_calls", options.service.max_concurrent_calls));
+  if (options.session_ttl < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "session_ttl=", absl::FormatDuration(options.session_ttl), " must be >= 0 (0: never)"));
+  }
+  REMOTEK_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                           MakeCredentials(options));
+  server->sessions_ = std::make_unique<SessionManager>(server->backends_.get(), options.defaults,
+                                                       options.limits);
   const int threads = options.compute_threads > 0
                           ? options.compute_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -44,7 +141,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
   const int limit = static_cast<int>(std::min<int64_t>(options.service.max_message_bytes, INT32_MAX));
   builder.SetMaxReceiveMessageSize(limit);
@@ -59,6 +156,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   grpc::HealthCheckServiceInterface* health = server->grpc_server_->GetHealthCheckService();
   health->SetServingStatus(v1::RemoteK::service_full_name(), true);
   health->SetServingStatus(true);  // "" (the whole server) and every service named
+  if (options.session_ttl > absl::ZeroDuration()) {
+    const absl::Duration ttl = options.session_ttl;
+    const absl::Duration period =
+        std::clamp(ttl / 4, absl::Milliseconds(10), absl::Seconds(1));
+    Server* self = server.get();
+    server->reaper_ = std::thread([self, ttl, period] {
+      while (!self->stop_reaper_.WaitForNotificationWithTimeout(period)) {
+        self->sessions_->ReapIdle(NowUnixMs(), ttl);
+      }
+    });
+  }
   return server;
 }
 
@@ -81,6 +189,10 @@ void Server::Wait() {
 }
 
 void Server::Shutdown(absl::Duration grace) {
+  if (reaper_.joinable()) {
+    stop_reaper_.Notify();
+    reaper_.join();
+  }
   if (grpc_server_) {
     // Health says NOT_SERVING at once so balancers stop sending; calls in
     // flight get up to `grace` to finish before they are cancelled.

@@ -5,9 +5,11 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
 #include "server/backend_registry.h"
@@ -27,12 +29,21 @@ struct ServerOptions {
   std::vector<std::string> backend_search_path;
   OpConfig defaults;
   ServiceOptions service;
+  SessionLimits limits;
+  // Sessions idle longer than this are closed; zero: never.
+  absl::Duration session_ttl = absl::ZeroDuration();
+  // PEM files. With tls_cert and tls_key the port speaks TLS only; with
+  // tls_client_ca too, clients must present a certificate it signed.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
 };
 
 // Thread-safety: Shutdown may be called from any thread, once.
 class Server {
  public:
-  // Binds and starts serving. INVALID_ARGUMENT for a bad option,
+  // Binds and starts serving. INVALID_ARGUMENT for a bad option (a TLS file
+  // that cannot be read or parsed is named),
   // UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
   ~Server();
@@ -61,6 +72,9 @@ class Server {
   std::unique_ptr<ComputePool> pool_;
   std::unique_ptr<RemoteKService> service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  // Closes idle sessions every ttl/4 (10 ms .. 1 s) until stopped.
+  std::thread reaper_;
+  absl::Notification stop_reaper_;
   int port_ = 0;
   std::vector<std::string> backend_errors_;
 };

@@ -11,15 +11,12 @@
 #include "backend/core/status_macros.h"
 
 namespace remotek::server {
-namespace {
 
 int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-}  // namespace
 
 std::string NewSessionId() {
   // std::random_device reads the kernel's CSPRNG (getrandom) on Linux.
@@ -62,8 +59,29 @@ Session::Session(std::string id, std::string tenant, std::string backend_name,
 
 void Session::Touch() { last_used_unix_ms_.store(NowUnixMs()); }
 
-SessionManager::SessionManager(const BackendRegistry* backends, OpConfig defaults)
-    : backends_(backends), defaults_(defaults) {}
+SessionManager::SessionManager(const BackendRegistry* backends, OpConfig defaults,
+                               SessionLimits limits)
+    : backends_(backends), defaults_(defaults), limits_(limits) {}
+
+std::shared_ptr<MemoryAccount> SessionManager::TenantAccount(const std::string& tenant) {
+  if (limits_.tenant_memory_bytes <= 0) return nullptr;
+  std::shared_ptr<MemoryAccount>& account = tenant_accounts_[tenant];
+  if (account == nullptr) {
+    account = std::make_shared<MemoryAccount>(absl::StrCat("tenant \"", tenant, "\""),
+                                              limits_.tenant_memory_bytes);
+  }
+  return account;
+}
+
+absl::Status SessionManager::CheckSessionCount(const std::string& tenant) const {
+  if (limits_.max_sessions_per_tenant <= 0) return absl::OkStatus();
+  int held = 0;
+  for (const auto& [id, session] : sessions_) held += session->tenant() == tenant;
+  if (held < limits_.max_sessions_per_tenant) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "session quota of tenant \"", tenant, "\" exceeded: limit ",
+      limits_.max_sessions_per_tenant, " sessions, held ", held, ", requested 1"));
+}
 
 absl::StatusOr<std::shared_ptr<Session>> SessionManager::Create(
     const std::string& tenant, const SessionOptions& options) {
@@ -95,14 +113,27 @@ absl::StatusOr<std::shared_ptr<Session>> SessionManager::Create(
   } else {
     REMOTEK_RETURN_IF_ERROR(ValidateSessionId(id));
   }
-  auto account = std::make_shared<MemoryAccount>(absl::StrCat("session ", id));
+  std::shared_ptr<MemoryAccount> parent;
+  {
+    absl::MutexLock lock(&mu_);
+    REMOTEK_RETURN_IF_ERROR(CheckSessionCount(tenant));  // before building anything
+    parent = TenantAccount(tenant);
+  }
+  auto account = std::make_shared<MemoryAccount>(
+      absl::StrCat("session ", id),
+      limits_.session_memory_bytes > 0 ? limits_.session_memory_bytes : MemoryAccount::kNoLimit,
+      std::move(parent));
   REMOTEK_ASSIGN_OR_RETURN(std::unique_ptr<KerasSession> state,
                            backend->NewSession(config, std::move(account)));
   auto session = std::make_shared<Session>(id, tenant, backend->name(), std::move(state));
   absl::MutexLock lock(&mu_);
+  // Checked again: a concurrent Create may have taken the last slot. On
+  // failure `session` is destroyed here and holds nothing.
+  REMOTEK_RETURN_IF_ERROR(CheckSessionCount(tenant));
   if (!sessions_.try_emplace(id, session).second) {
     return absl::AlreadyExistsError(absl::StrCat("session_id=\"", id, "\" is already in use"));
   }
+  expired_.erase(id);  // a proposed id may reuse an expired one
   return session;
 }
 
@@ -113,6 +144,12 @@ absl::StatusOr<std::shared_ptr<Session>> SessionManager::Get(
   auto it = sessions_.find(id);
   // Another tenant's session is answered exactly like an unknown one.
   if (it == sessions_.end() || it->second->tenant() != tenant) {
+    auto gone = expired_.find(id);
+    if (it == sessions_.end() && gone != expired_.end() && gone->second == tenant) {
+      return absl::NotFoundError(absl::StrCat(
+          "session \"", id, "\" expired: it was idle longer than the session TTL of ",
+          absl::FormatDuration(ttl_)));
+    }
     return absl::NotFoundError(absl::StrCat("unknown session \"", id, "\""));
   }
   it->second->Touch();
@@ -138,6 +175,40 @@ std::vector<std::shared_ptr<Session>> SessionManager::List(const std::string& te
     if (session->tenant() == tenant) out.push_back(session);
   }
   return out;
+}
+
+int SessionManager::ReapIdle(int64_t now_unix_ms, absl::Duration ttl) {
+  const int64_t ttl_ms = absl::ToInt64Milliseconds(ttl);
+  std::vector<std::shared_ptr<Session>> reaped;
+  {
+    absl::MutexLock lock(&mu_);
+    ttl_ = ttl;
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      const std::shared_ptr<Session>& session = it->second;
+      // use_count > 1: a call in flight pins it; it is in use, not idle, and
+      // its idle time starts when that call ends.
+      if (session.use_count() > 1) {
+        session->Touch();
+        ++it;
+        continue;
+      }
+      if (now_unix_ms - session->last_used_unix_ms() > ttl_ms) {
+        reaped.push_back(session);
+        expired_[session->id()] = session->tenant();
+        expired_order_.push_back(session->id());
+        sessions_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+    while (expired_order_.size() > limits_.remembered_expired) {
+      // An id re-created since it expired is no longer in expired_.
+      expired_.erase(expired_order_.front());
+      expired_order_.pop_front();
+    }
+  }
+  for (const auto& session : reaped) session->state().Clear();
+  return static_cast<int>(reaped.size());
 }
 
 size_t SessionManager::size() const {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "backend/core/keras_session.h"
 #include "server/backend_registry.h"
 
@@ -24,6 +26,16 @@ struct SessionOptions {
   double epsilon = 0;                        // 0: server default
   std::string image_data_format;             // empty: server default
   std::string session_id;                    // empty: a new random id
+};
+
+// Quotas; 0 means unlimited.
+struct SessionLimits {
+  int64_t session_memory_bytes = 0;  // each session's own account
+  int64_t tenant_memory_bytes = 0;   // a parent account shared by a tenant's sessions
+  int max_sessions_per_tenant = 0;
+  // How many expired ids are remembered, to answer "expired" rather than
+  // "unknown" (oldest forgotten first).
+  size_t remembered_expired = 4096;
 };
 
 class Session {
@@ -54,27 +66,50 @@ class Session {
 // its session while CloseSession removes it from the map.
 class SessionManager {
  public:
-  SessionManager(const BackendRegistry* backends, OpConfig defaults);
+  SessionManager(const BackendRegistry* backends, OpConfig defaults,
+                 SessionLimits limits = {});
 
   // INVALID_ARGUMENT for a bad override (naming the field and value),
-  // NOT_FOUND for an unknown backend.
+  // NOT_FOUND for an unknown backend, RESOURCE_EXHAUSTED when the tenant
+  // already holds max_sessions_per_tenant sessions.
   absl::StatusOr<std::shared_ptr<Session>> Create(const std::string& tenant,
                                                   const SessionOptions& options);
-  // NOT_FOUND "unknown session ..." for an unknown id or another tenant's.
+  // NOT_FOUND "unknown session ..." for an unknown id or another tenant's;
+  // NOT_FOUND "session ... expired ..." for one of the tenant's reaped ids.
   absl::StatusOr<std::shared_ptr<Session>> Get(const std::string& tenant,
                                                const std::string& id) const;
   absl::Status Close(const std::string& tenant, const std::string& id);
   std::vector<std::shared_ptr<Session>> List(const std::string& tenant) const;
   size_t size() const;
 
+  // Closes (and clears) every session last used more than `ttl` before
+  // `now_unix_ms`, except those pinned by a call in flight, and remembers
+  // their ids as expired. Returns how many were closed.
+  int ReapIdle(int64_t now_unix_ms, absl::Duration ttl);
+
   const OpConfig& defaults() const { return defaults_; }
+  const SessionLimits& limits() const { return limits_; }
 
  private:
+  std::shared_ptr<MemoryAccount> TenantAccount(const std::string& tenant)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckSessionCount(const std::string& tenant) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const BackendRegistry* const backends_;
   const OpConfig defaults_;
+  const SessionLimits limits_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::shared_ptr<MemoryAccount>> tenant_accounts_
+      ABSL_GUARDED_BY(mu_);
+  // Recently expired id -> its tenant, and the ids oldest first.
+  absl::flat_hash_map<std::string, std::string> expired_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> expired_order_ ABSL_GUARDED_BY(mu_);
+  absl::Duration ttl_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
 };
+
+int64_t NowUnixMs();
 
 // Validated conversions shared with config handling.
 absl::StatusOr<ImageDataFormat> ParseImageDataFormat(const std::string& value,

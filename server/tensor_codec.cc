@@ -26,12 +26,32 @@ absl::StatusOr<DType> DecodeDType(int wire, const std::string& field) {
 
 v1::DType EncodeDType(DType dtype) { return static_cast<v1::DType>(dtype); }
 
+absl::Status CheckElementLimit(const std::vector<int64_t>& dims, const std::string& field,
+                               int64_t max_elements) {
+  if (max_elements <= 0) return absl::OkStatus();
+  int64_t n = 1;
+  bool overflow = false;
+  for (int64_t d : dims) {
+    if (d < 0) continue;  // unknown (placeholder) dims
+    if (!CheckedMul(n, d, &n)) {
+      overflow = true;
+      break;
+    }
+  }
+  if (!overflow && n <= max_elements) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      field, " has ", overflow ? std::string("more than 2^63") : absl::StrCat(n),
+      " elements, above the limit of max_tensor_elements=", max_elements));
+}
+
 absl::StatusOr<Tensor> DecodeTensor(const v1::Tensor& proto, const std::string& field,
-                                    const std::shared_ptr<MemoryAccount>& account) {
+                                    const std::shared_ptr<MemoryAccount>& account,
+                                    int64_t max_elements) {
   REMOTEK_ASSIGN_OR_RETURN(DType dtype,
                            DecodeDType(proto.dtype(), absl::StrCat(field, ".dtype")));
   const std::vector<int64_t> dims(proto.shape().begin(), proto.shape().end());
   REMOTEK_RETURN_IF_ERROR(ValidateDims(dims, false, absl::StrCat(field, ".shape")));
+  REMOTEK_RETURN_IF_ERROR(CheckElementLimit(dims, absl::StrCat(field, ".shape"), max_elements));
   const Shape shape(dims);
   const int64_t n = shape.NumElements().value();  // ValidateDims checked overflow
   int64_t bytes;

@@ -24,8 +24,14 @@ v1::DType EncodeDType(DType dtype);
 // Validates dtype, dims and that content holds exactly the bytes the shape
 // needs, then copies content into a new tensor charged to `account`.
 // INVALID_ARGUMENT naming `field`; RESOURCE_EXHAUSTED from the account.
+// RESOURCE_EXHAUSTED when it has more than `max_elements` elements (0: unlimited).
 absl::StatusOr<Tensor> DecodeTensor(const v1::Tensor& proto, const std::string& field,
-                                    const std::shared_ptr<MemoryAccount>& account);
+                                    const std::shared_ptr<MemoryAccount>& account,
+                                    int64_t max_elements = 0);
+// RESOURCE_EXHAUSTED "FIELD has N elements, above the limit of max_tensor_elements=M"
+// when the known (>= 0) dims of `dims` multiply to more than `max_elements`.
+absl::Status CheckElementLimit(const std::vector<int64_t>& dims, const std::string& field,
+                               int64_t max_elements);
 void EncodeTensor(const Tensor& tensor, v1::Tensor* proto);
 // Bytes `tensor` needs on the wire, for message-size checks before encoding.
 int64_t EncodedSize(const Tensor& tensor);

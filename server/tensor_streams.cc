@@ -16,6 +16,11 @@ class UploadReactor : public grpc::ServerReadReactor<v1::UploadChunk> {
  public:
   UploadReactor(RemoteKService* service, grpc::CallbackServerContext* ctx, v1::Node* response)
       : service_(service), ctx_(ctx), response_(response) {
+    // Refused before a byte of content is read.
+    if (absl::Status auth = service_->TenantOf(ctx_).status(); !auth.ok()) {
+      Finish(ToGrpcStatus(auth));
+      return;
+    }
     StartRead(&chunk_);
   }
 
@@ -71,6 +76,11 @@ class UploadReactor : public grpc::ServerReadReactor<v1::UploadChunk> {
     REMOTEK_ASSIGN_OR_RETURN(DType dtype, DecodeDType(header.dtype(), "header.dtype"));
     const std::vector<int64_t> dims(header.shape().begin(), header.shape().end());
     REMOTEK_RETURN_IF_ERROR(ValidateDims(dims, false, "header.shape"));
+    REMOTEK_RETURN_IF_ERROR(CheckElementLimit(dims, "header.shape",
+                                              service_->options().max_tensor_elements));
+    if (header.target() != v1::UploadHeader::SET_VALUE) {
+      REMOTEK_RETURN_IF_ERROR(service_->CheckNodeBudget(*session_, 1));
+    }
     REMOTEK_ASSIGN_OR_RETURN(tensor_, Tensor::Allocate(dtype, Shape(dims),
                                                        session_->state().account()));
     return absl::OkStatus();
@@ -159,6 +169,7 @@ class DownloadReactor : public grpc::ServerWriteReactor<v1::DownloadChunk> {
  private:
   absl::Status Start(RemoteKService* service, grpc::CallbackServerContext* ctx,
                      const v1::DownloadTensorRequest& request) {
+    REMOTEK_RETURN_IF_ERROR(service->TenantOf(ctx).status());
     if (request.chunk_bytes() < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("chunk_bytes=", request.chunk_bytes(), " is negative"));

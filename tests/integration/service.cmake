@@ -9,6 +9,8 @@ remotek_add_test(NAME server_unit_test LABELS unit TIMEOUT 60
   SOURCES ${REMOTEK_SERVER_UNIT_DIR}/status_mapping_test.cc
           ${REMOTEK_SERVER_UNIT_DIR}/tensor_codec_test.cc
           ${REMOTEK_SERVER_UNIT_DIR}/session_manager_test.cc
+          ${REMOTEK_SERVER_UNIT_DIR}/auth_test.cc
+          ${REMOTEK_SERVER_UNIT_DIR}/session_limits_test.cc
   LIBS remotek::server)
 
 # External backends through a real server (the SDK test plugin as default,
