@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libeigen3-dev libopenblas-dev libdnnl-dev
+  libabsl-dev libeigen3-dev libopenblas-dev libdnnl-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-grpcio python3-numpy python3-protobuf python3-pytest
   nginx yamllint  # deploy checks: session_affinity_test, yamllint_check
