@@ -24,7 +24,10 @@ using AttrMap = std::map<std::string, AttrValue>;
 // asked for; a single int where a list of ints is asked for.
 class AttrReader {
  public:
+  // Keeps references: `op` and `attrs` must outlive the reader.
   AttrReader(const std::string& op, const AttrMap& attrs) : op_(op), attrs_(attrs) {}
+  // A temporary name would dangle (ASan found one in a test).
+  AttrReader(std::string&& op, const AttrMap& attrs) = delete;
 
   bool Has(const std::string& name) const { return attrs_.count(name) > 0; }
   absl::StatusOr<int64_t> Int(const std::string& name, int64_t dflt) const;

@@ -96,11 +96,20 @@ absl::StatusOr<Tensor> MakeInitialValueUnguarded(const InitializerSpec& spec, DT
   }
   REMOTEK_RETURN_IF_ERROR(ValidateDims(shape.dims(), false, "shape"));
   REMOTEK_ASSIGN_OR_RETURN(int64_t n, shape.NumElements());
-  // Refuse before building the double scratch (8 bytes/element) for a tensor
-  // the account would refuse anyway.
+  // Byte counts of the tensor and of the double scratch (8 bytes/element)
+  // must fit int64 before anything is charged or allocated (found by
+  // graph_fuzzer: shape [INT64_MAX] overflowed the product).
+  int64_t bytes = 0, scratch_bytes = 0;
+  if (!CheckedMul(n, static_cast<int64_t>(DTypeSize(dtype)), &bytes) ||
+      !CheckedMul(n, 8, &scratch_bytes)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        InitializerName(spec.kind), ": a ", DTypeName(dtype), shape.ToString(),
+        " tensor is too large to allocate (", n, " elements: its bytes overflow int64)"));
+  }
+  // Refuse before building the scratch for a tensor the account would refuse anyway.
   if (account != nullptr) {
-    REMOTEK_RETURN_IF_ERROR(account->Charge(n * static_cast<int64_t>(DTypeSize(dtype))));
-    account->Release(n * static_cast<int64_t>(DTypeSize(dtype)));
+    REMOTEK_RETURN_IF_ERROR(account->Charge(bytes));
+    account->Release(bytes);
   }
 
   switch (spec.kind) {
@@ -180,10 +189,16 @@ absl::StatusOr<Tensor> MakeInitialValue(const InitializerSpec& spec, DType dtype
   try {
     return MakeInitialValueUnguarded(spec, dtype, shape, std::move(account));
   } catch (const std::bad_alloc&) {
+    // The unguarded path checked that this product fits before allocating.
+    int64_t scratch_bytes = -1;
+    CheckedMul(shape.NumElements().value_or(-1), 8, &scratch_bytes);
     return absl::ResourceExhaustedError(absl::StrCat(
-        InitializerName(spec.kind), ": cannot allocate the ",
-        shape.NumElements().value_or(-1) * 8, " bytes of scratch for a ", DTypeName(dtype),
-        shape.ToString(), " tensor"));
+        InitializerName(spec.kind), ": cannot allocate the ", scratch_bytes,
+        " bytes of scratch for a ", DTypeName(dtype), shape.ToString(), " tensor"));
+  } catch (const std::length_error&) {  // std::vector refuses sizes past max_size()
+    return absl::ResourceExhaustedError(absl::StrCat(
+        InitializerName(spec.kind), ": a ", DTypeName(dtype), shape.ToString(),
+        " tensor is too large to allocate (more bytes than a vector can hold)"));
   }
 }
 

@@ -275,8 +275,6 @@ absl::StatusOr<std::string> SessionState::CreateFunction(
 absl::StatusOr<std::vector<Tensor>> SessionState::CallFunction(
     const std::string& handle, absl::Span<const Tensor> feeds) {
   std::shared_ptr<const Function> fn;
-  std::vector<Tensor> variables;
-  uint64_t generation;
   {
     absl::MutexLock lock(&mu_);
     auto it = functions_.find(handle);
@@ -285,6 +283,21 @@ absl::StatusOr<std::vector<Tensor>> SessionState::CallFunction(
           "unknown function \"", handle, "\" (never created, released, or cleared)"));
     }
     fn = it->second;
+  }
+  // A call that updates variables reads, computes and writes them as one
+  // step: such calls are serialised with each other, so two concurrent
+  // `v <- v + 1` calls add 2 (as TF's locking assign does). Calls without
+  // updates never wait for them.
+  std::optional<absl::MutexLock> updating;
+  if (!fn->update_variables().empty()) updating.emplace(&updates_mu_);
+  std::vector<Tensor> variables;
+  uint64_t generation;
+  {
+    absl::MutexLock lock(&mu_);
+    if (functions_.count(handle) == 0) {
+      return absl::NotFoundError(absl::StrCat(
+          "unknown function \"", handle, "\" (released or cleared during the call)"));
+    }
     for (int id : fn->read_variables()) variables.push_back(graph_.node(id).value);
     generation = generation_;
   }

@@ -5,9 +5,11 @@
 //
 // Thread-safety: all methods are thread-safe. Graph edits are serialised by
 // one mutex; function calls take it only to snapshot variables and to apply
-// their updates, so calls run concurrently and each call's updates land
-// atomically. Clear() during a call makes that call's updates fail with
-// ABORTED instead of writing into the new graph.
+// their updates, so calls run concurrently. Calls that update variables are
+// serialised with each other (read, compute, write as one step), so
+// concurrent `v <- v + 1` calls never lose an increment. Clear() during a
+// call makes that call's updates fail with ABORTED instead of writing into
+// the new graph.
 #ifndef REMOTEK_BACKEND_CORE_SESSION_STATE_H_
 #define REMOTEK_BACKEND_CORE_SESSION_STATE_H_
 
@@ -110,6 +112,9 @@ class SessionState final : public KerasSession {
   const OpConfig config_;
   const std::shared_ptr<MemoryAccount> account_;
 
+  // Held for the whole of a call that has updates (see CallFunction); taken
+  // before mu_, never after it.
+  absl::Mutex updates_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   Graph graph_ ABSL_GUARDED_BY(mu_);
   // shared_ptr: a call keeps its plan alive while Release or Clear drop it.

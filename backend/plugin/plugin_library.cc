@@ -82,8 +82,10 @@ absl::StatusOr<std::unique_ptr<PluginLibrary>> PluginLibrary::LoadFile(const std
                                                                        const std::string& path) {
   const std::string where = absl::StrCat("backend \"", name, "\" (", path, ")");
   // RTLD_LOCAL: each backend's symbols stay its own; RTLD_NOW: unresolved
-  // symbols fail here, not in the middle of a request.
-  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // symbols fail here, not in the middle of a request; RTLD_NODELETE: the
+  // code stays mapped after dlclose, because a library's process-lifetime
+  // statics (the SDK's kernel table, OpenMP's threads) outlive our handle.
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (handle == nullptr) {
     const char* error = ::dlerror();
     return absl::FailedPreconditionError(

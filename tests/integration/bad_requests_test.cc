@@ -1145,6 +1145,10 @@ TEST_F(BadRequestsTest, HugeInitializersAreRefusedAndTheServerLives) {
       {v1::Initializer::RANDOM_NORMAL, {huge}},
       {v1::Initializer::TRUNCATED_NORMAL, {huge}},
       {v1::Initializer::EYE, {int64_t{1} << 20, int64_t{1} << 20}},
+      // Byte counts past int64 (found by graph_fuzzer: UBSan, then a fatal
+      // std::length_error from the scratch vector).
+      {v1::Initializer::ONES, {int64_t{1} << 60}},
+      {v1::Initializer::RANDOM_UNIFORM, {INT64_MAX}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(v1::Initializer::Kind_Name(c.kind));

@@ -13,7 +13,8 @@ using ::testing::HasSubstr;
 TEST(AttrReader, ReadsTypedValuesWithDefaults) {
   AttrMap attrs{{"axis", int64_t{2}}, {"alpha", 0.5}, {"keepdims", true},
                 {"axes", std::vector<int64_t>{1, 2}}};
-  AttrReader r("op", attrs);
+  const std::string op = "op";
+  AttrReader r(op, attrs);
   EXPECT_EQ(*r.Int("axis", 0), 2);
   EXPECT_EQ(*r.Int("missing", 7), 7);
   EXPECT_EQ(*r.Float("alpha", 0), 0.5);
@@ -26,7 +27,8 @@ TEST(AttrReader, ReadsTypedValuesWithDefaults) {
 
 TEST(AttrReader, WrongTypeAndUnknownNamesAreErrors) {
   AttrMap attrs{{"axis", std::string("x")}, {"kepdims", true}};
-  AttrReader r("sum", attrs);
+  const std::string op = "sum";
+  AttrReader r(op, attrs);
   EXPECT_THAT(r.Int("axis", 0), StatusIs(absl::StatusCode::kInvalidArgument,
                                          HasSubstr("sum: axis must be an int, got \"x\"")));
   EXPECT_THAT(r.OnlyKnown({"axis", "keepdims"}),

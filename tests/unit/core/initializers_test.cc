@@ -139,5 +139,21 @@ TEST(Initializers, BadArgumentsNameTheProblem) {
   EXPECT_EQ(account->current(), 0);
 }
 
+// Found by graph_fuzzer: byte counts overflowed int64 (UBSan) and shapes past
+// std::vector's max_size threw length_error, which ended the process.
+TEST(Initializers, ShapesTooLargeToAllocateAreRefusedNotFatal) {
+  auto unlimited = std::make_shared<MemoryAccount>("unlimited");
+  for (int64_t n : {INT64_MAX, int64_t{1} << 60, int64_t{1} << 62}) {
+    for (Kind kind : {Kind::kOnes, Kind::kRandomUniform, Kind::kZeros}) {
+      InitializerSpec spec{kind};
+      spec.seed = 1;
+      EXPECT_THAT(MakeInitialValue(spec, DType::kFloat32, Shape({n}), unlimited).status(),
+                  StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("too large")))
+          << n;
+    }
+  }
+  EXPECT_EQ(unlimited->current(), 0);
+}
+
 }  // namespace
 }  // namespace remotek
