@@ -42,7 +42,7 @@ ABSL_FLAG(std::string, extra_backends, REMOTEK_SHIPPED_BACKENDS,
           "comma-separated external backends to host besides the built-ins (an "
           "invalid one is logged and not offered)");
 
-// Hardening (server/README-hardening.md). Limits: 0 means unlimited.
+// Hardening (docs/hardening.md). Limits: 0 means unlimited.
 ABSL_FLAG(std::string, auth_tokens, "",
           "file of \"TENANT TOKEN\" lines; when set, every RemoteK call needs "
           "\"authorization: Bearer <token>\" metadata and acts for that tenant");
