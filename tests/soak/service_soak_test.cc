@@ -1,8 +1,11 @@
-// Soak: 1,000 build -> call -> clear_session cycles on one session of a real
+// Soak: 10,000 build -> call -> clear_session cycles on one session of a real
 // remotek-server. After every clear the session holds 0 bytes; every cycle
 // computes bit-identical results (seeded initializers, reset name counters);
 // and the server's resident memory after the last cycle is within 5% of that
-// after cycle 100.
+// after cycle 100. Then, with remotek-load: 10,000 whole session lifetimes
+// (no session left, memory flat) and 64 concurrent clients for 60 s.
+#include <sys/wait.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -23,7 +26,7 @@ namespace {
 
 using ::testing::ElementsAre;
 
-constexpr int kDefaultCycles = 1000;
+constexpr int kDefaultCycles = 10000;
 constexpr int kRssBaselineCycle = 100;
 constexpr double kRssTolerance = 0.05;
 constexpr auto kTimeBudget = std::chrono::seconds(120);
@@ -242,7 +245,7 @@ class Soak : public ::testing::Test {
   std::vector<float> x_, y_;
 };
 
-TEST_F(Soak, BuildCallClearThousandTimesHoldsMemoryFlat) {
+TEST_F(Soak, BuildCallClearTenThousandTimesHoldsMemoryFlat) {
   const int cycles = Cycles();
   const auto start = std::chrono::steady_clock::now();
   CycleResult first;
@@ -299,6 +302,56 @@ TEST_F(Soak, BuildCallClearThousandTimesHoldsMemoryFlat) {
   EXPECT_GT(info.stats().peak_bytes(), 0);
   EXPECT_TRUE(server_->IsRunning());
 }
+
+#ifdef REMOTEK_LOAD_PATH
+// Runs remotek-load against the soak server and returns its JSON report.
+std::string RunLoad(const std::string& address, const std::string& args) {
+  const std::string command =
+      std::string(REMOTEK_LOAD_PATH) + " --address=" + address + " --json " + args + " 2>&1";
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) out += "\n(remotek-load failed)";
+  return out;
+}
+
+int OpenSessions(v1::RemoteK::Stub& stub) {
+  v1::ListSessionsResponse sessions;
+  grpc::Status s = stub.ListSessions(Ctx("").get(), v1::ListSessionsRequest(), &sessions);
+  return s.ok() ? sessions.sessions_size() : -1;
+}
+
+// 10,000 whole session lifetimes (create -> build -> call -> clear -> close)
+// leave no session behind and resident memory flat; then 64 concurrent
+// clients for 60 s (a mix of small eager ops and MLP calls) get no error.
+TEST_F(Soak, SessionChurnAndSixtyFourClientsForAMinute) {
+  const std::string address = server_->address();
+  std::string report = RunLoad(address, "--scenario churn --requests 1000 --concurrency 4");
+  ASSERT_THAT(report, ::testing::HasSubstr("\"errors\": 0,")) << report;
+  const int64_t rss_baseline = server_->ResidentBytes();
+  report = RunLoad(address, "--scenario churn --requests 10000 --concurrency 4");
+  EXPECT_THAT(report, ::testing::HasSubstr("\"requests\": 10000, \"ok\": 10000, \"errors\": 0,"))
+      << report;
+  const int64_t rss_after = server_->ResidentBytes();
+  const double drift = static_cast<double>(rss_after - rss_baseline) / rss_baseline;
+  std::printf("soak churn: 10000 sessions; server RSS %lld KiB -> %lld KiB (%+.2f%%)\n",
+              static_cast<long long>(rss_baseline / 1024),
+              static_cast<long long>(rss_after / 1024), drift * 100);
+  EXPECT_LE(std::abs(drift), kRssTolerance);
+  EXPECT_EQ(OpenSessions(*stub_), 1);  // only the fixture's own session
+
+  report = RunLoad(address, "--mix small_op:5,mlp:1 --concurrency 64 --duration 60s");
+  EXPECT_THAT(report, ::testing::HasSubstr("\"errors\": 0,")) << report;
+  EXPECT_THAT(report, ::testing::Not(::testing::HasSubstr("\"ok\": 0,"))) << report;
+  std::printf("soak 64 clients x 60 s: %s\n", report.c_str());
+  EXPECT_EQ(OpenSessions(*stub_), 1);
+  EXPECT_TRUE(server_->IsRunning());
+}
+#endif
 
 }  // namespace
 }  // namespace remotek::testing
