@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "tools/common/json_quote.h"
+
 namespace remotek::cli {
 
 void JsonWriter::BeforeValue() {
@@ -92,37 +94,6 @@ JsonWriter& JsonWriter::Raw(absl::string_view json) {
   return *this;
 }
 
-std::string JsonWriter::Quote(absl::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
-          out += escaped;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
+std::string JsonWriter::Quote(absl::string_view value) { return tools::JsonQuote(value); }
 
 }  // namespace remotek::cli

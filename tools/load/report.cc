@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "tools/common/json_quote.h"
 
 namespace remotek::load {
 namespace {
@@ -21,36 +22,6 @@ std::string HumanBytes(double bytes) {
     ++u;
   }
   return absl::StrFormat(u == 0 ? "%.0f %s" : "%.2f %s", bytes, units[u]);
-}
-
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
 }
 
 // %.6g keeps JSON numbers short without losing what matters.
@@ -152,12 +123,12 @@ std::string JsonStep(const RunStats& s) {
   std::vector<std::string> errors;
   for (const auto& [code, tally] : s.errors_by_code) {
     errors.push_back(
-        absl::StrCat(JsonString(code), ": {\"count\": ", tally.count,
-                     ", \"example\": ", JsonString(tally.example), "}"));
+        absl::StrCat(tools::JsonQuote(code), ": {\"count\": ", tally.count,
+                     ", \"example\": ", tools::JsonQuote(tally.example), "}"));
   }
   std::vector<std::string> by_scenario;
   for (const auto& [name, n] : s.requests_by_scenario) {
-    by_scenario.push_back(absl::StrCat(JsonString(name), ": ", n));
+    by_scenario.push_back(absl::StrCat(tools::JsonQuote(name), ": ", n));
   }
   const LatencyHistogram& h = s.latency;
   return absl::StrCat(
@@ -184,9 +155,9 @@ std::string Json(const RunReport& r) {
   std::vector<std::string> steps;
   for (const RunStats& s : r.steps) steps.push_back("    " + JsonStep(s));
   return absl::StrCat(
-      "{\"tool\": \"remotek-load\", \"scenario\": ", JsonString(r.scenario),
-      ", \"mode\": ", JsonString(ModeName(r.mode)),
-      ", \"address\": ", JsonString(r.address),
+      "{\"tool\": \"remotek-load\", \"scenario\": ", tools::JsonQuote(r.scenario),
+      ", \"mode\": ", tools::JsonQuote(ModeName(r.mode)),
+      ", \"address\": ", tools::JsonQuote(r.address),
       ", \"warmup_s\": ", JsonNumber(r.warmup_seconds),
       ", \"duration_s\": ", JsonNumber(r.duration_seconds),
       ", \"requests_per_step\": ", r.requests_per_step, ",\n  \"steps\": [\n",
