@@ -1,6 +1,9 @@
 #include "server/remotek_service.h"
 
+#include <chrono>
+
 #include "absl/strings/str_cat.h"
+#include "backend/core/run_context.h"
 #include "backend/core/status_macros.h"
 #include "server/status_mapping.h"
 #include "server/tensor_codec.h"
@@ -14,6 +17,21 @@ void EncodeConfig(const OpConfig& config, const std::string& backend,
   out->set_epsilon(config.epsilon);
   out->set_image_data_format(ImageDataFormatName(config.image_data_format));
   out->set_backend(backend);
+}
+
+// The engine stops a computation once the client that asked for it has gone:
+// it cancelled, or its deadline passed (gRPC cancels the call then too, but the
+// deadline says why).
+RunContext RunContextFor(const grpc::CallbackServerContext* ctx) {
+  RunContext run;
+  run.stop = [ctx]() -> absl::Status {
+    if (ctx->deadline() <= std::chrono::system_clock::now()) {
+      return absl::DeadlineExceededError("the client's deadline passed");
+    }
+    if (ctx->IsCancelled()) return absl::CancelledError("the client cancelled the call");
+    return absl::OkStatus();
+  };
+  return run;
 }
 
 }  // namespace
@@ -383,7 +401,8 @@ absl::Status RemoteKService::DoCall(Ctx* ctx, const v1::CallRequest& req, v1::Ca
     feeds.push_back(std::move(t));
   }
   REMOTEK_ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
-                           session->state().CallFunction(req.function(), feeds));
+                           session->state().CallFunction(req.function(), feeds,
+                                                         RunContextFor(ctx)));
   feeds.clear();
   int64_t total = 0;
   for (const Tensor& t : outputs) total += EncodedSize(t);
@@ -447,7 +466,8 @@ absl::Status RemoteKService::DoRunOp(Ctx* ctx, const v1::RunOpRequest& req,
   }
   NodeInfo kept;
   REMOTEK_ASSIGN_OR_RETURN(Tensor result,
-                           session->state().RunEager(req.op(), args, attrs, keep_as, &kept));
+                           session->state().RunEager(req.op(), args, attrs, keep_as, &kept,
+                                                     RunContextFor(ctx)));
   args.clear();
   if (req.keep()) EncodeNode(kept, resp->mutable_kept());
   if (!req.skip_result()) {

@@ -144,10 +144,17 @@ absl::StatusOr<std::unique_ptr<Function>> Function::Compile(
   return fn;
 }
 
+absl::Status Function::StoppedAt(const absl::Status& stop, size_t step) const {
+  return absl::Status(stop.code(),
+                      absl::StrCat("function \"", name_, "\" stopped at step ", step + 1, " of ",
+                                   steps_.size(), " (node \"", steps_[step].node_name,
+                                   "\"): ", stop.message()));
+}
+
 absl::StatusOr<Function::Result> Function::Run(
     const Backend& backend, const OpConfig& config, absl::Span<const Tensor> feeds,
     absl::Span<const Tensor> variable_values,
-    const std::shared_ptr<MemoryAccount>& account) const {
+    const std::shared_ptr<MemoryAccount>& account, const RunContext& run) const {
   if (feeds.size() != feeds_.size()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "function \"", name_, "\": expects ", feeds_.size(), " feed(s), got ",
@@ -170,12 +177,20 @@ absl::StatusOr<Function::Result> Function::Run(
   }
   for (const auto& [slot, value] : constants_) slots[slot] = value;
 
+  const StopScope stop_scope(run);
   std::vector<Tensor> inputs;
-  for (const Step& step : steps_) {
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const Step& step = steps_[i];
+    // Checked after a step too (below): a kernel that saw the stop between
+    // its blocks returns an unfinished result, which must not be used.
+    if (absl::Status stop = run.CheckStop(); !stop.ok()) return StoppedAt(stop, i);
     inputs.clear();
     for (int s : step.input_slots) inputs.push_back(slots[s]);
+    const absl::Time start = absl::Now();
     absl::StatusOr<Tensor> out =
         RunOp(backend, *step.def, inputs, step.attrs, config, account);
+    run.ObserveOp(step.def->name, absl::Now() - start, out.ok());
+    if (absl::Status stop = run.CheckStop(); !stop.ok()) return StoppedAt(stop, i);
     if (!out.ok()) {
       return absl::Status(out.status().code(),
                           absl::StrCat("function \"", name_, "\", node \"",

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "backend/core/backend.h"
 #include "backend/core/graph.h"
+#include "backend/core/run_context.h"
 
 namespace remotek {
 
@@ -53,12 +54,19 @@ class Function {
   // Checks each feed against its placeholder (dtype equal; unknown dims accept
   // any size), then runs the plan. `variable_values` are the current values of
   // read_variables(). INVALID_ARGUMENT naming the input for a bad feed.
+  // `run.stop` is checked before every step (and by long kernels between
+  // blocks): once it fails, Run returns its code, naming the step it stopped
+  // at, and every intermediate is freed on the way out.
   absl::StatusOr<Result> Run(const Backend& backend, const OpConfig& config,
                              absl::Span<const Tensor> feeds,
                              absl::Span<const Tensor> variable_values,
-                             const std::shared_ptr<MemoryAccount>& account) const;
+                             const std::shared_ptr<MemoryAccount>& account,
+                             const RunContext& run = {}) const;
 
  private:
+  // `stop` with the function, step number and node name prepended.
+  absl::Status StoppedAt(const absl::Status& stop, size_t step) const;
+
   struct Step {
     const OpDef* def;
     AttrMap attrs;

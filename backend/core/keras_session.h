@@ -19,6 +19,7 @@
 #include "backend/core/function.h"
 #include "backend/core/memory_account.h"
 #include "backend/core/op_config.h"
+#include "backend/core/run_context.h"
 #include "backend/core/session_requests.h"
 
 namespace remotek {
@@ -43,13 +44,25 @@ class KerasSession {
       const FunctionSignature& signature, const std::string& name,
       std::vector<TensorSpec>* input_specs = nullptr,
       std::vector<TensorSpec>* output_specs = nullptr) = 0;
+  // `run` lets the caller stop a call it no longer wants (see run_context.h)
+  // and observe each op; a stopped call applies no update.
   virtual absl::StatusOr<std::vector<Tensor>> CallFunction(const std::string& handle,
-                                                           absl::Span<const Tensor> feeds) = 0;
+                                                           absl::Span<const Tensor> feeds,
+                                                           const RunContext& run) = 0;
+  absl::StatusOr<std::vector<Tensor>> CallFunction(const std::string& handle,
+                                                   absl::Span<const Tensor> feeds) {
+    return CallFunction(handle, feeds, RunContext{});
+  }
   virtual absl::Status ReleaseFunction(const std::string& handle) = 0;
   virtual absl::StatusOr<Tensor> RunEager(const std::string& op, absl::Span<const EagerArg> args,
                                           const AttrMap& attrs,
-                                          std::optional<std::string> keep_as,
-                                          NodeInfo* kept) = 0;
+                                          std::optional<std::string> keep_as, NodeInfo* kept,
+                                          const RunContext& run) = 0;
+  absl::StatusOr<Tensor> RunEager(const std::string& op, absl::Span<const EagerArg> args,
+                                  const AttrMap& attrs, std::optional<std::string> keep_as,
+                                  NodeInfo* kept) {
+    return RunEager(op, args, attrs, std::move(keep_as), kept, RunContext{});
+  }
   virtual void Clear() = 0;
   virtual SessionStats Stats() const = 0;
 };

@@ -273,7 +273,7 @@ absl::StatusOr<std::string> SessionState::CreateFunction(
 }
 
 absl::StatusOr<std::vector<Tensor>> SessionState::CallFunction(
-    const std::string& handle, absl::Span<const Tensor> feeds) {
+    const std::string& handle, absl::Span<const Tensor> feeds, const RunContext& run) {
   std::shared_ptr<const Function> fn;
   {
     absl::MutexLock lock(&mu_);
@@ -303,7 +303,7 @@ absl::StatusOr<std::vector<Tensor>> SessionState::CallFunction(
   }
   REMOTEK_ASSIGN_OR_RETURN(
       Function::Result result,
-      fn->Run(*backend_, config_, feeds, variables, account_));
+      fn->Run(*backend_, config_, feeds, variables, account_, run));
   variables.clear();
   if (!fn->update_variables().empty()) {
     absl::MutexLock lock(&mu_);
@@ -342,7 +342,7 @@ absl::StatusOr<Tensor> SessionState::RunEager(const std::string& op,
                                               absl::Span<const EagerArg> args,
                                               const AttrMap& attrs,
                                               std::optional<std::string> keep_as,
-                                              NodeInfo* kept) {
+                                              NodeInfo* kept, const RunContext& run) {
   REMOTEK_ASSIGN_OR_RETURN(const OpDef* def, OpRegistry::Global().Find(op));
   REMOTEK_RETURN_IF_ERROR(CheckBackendSupports(*backend_, op));
   std::vector<Tensor> inputs;
@@ -365,8 +365,18 @@ absl::StatusOr<Tensor> SessionState::RunEager(const std::string& op,
       inputs.push_back(*std::move(value));
     }
   }
-  REMOTEK_ASSIGN_OR_RETURN(Tensor result,
-                           RunOp(*backend_, *def, inputs, attrs, config_, account_));
+  REMOTEK_RETURN_IF_ERROR(run.CheckStop());
+  absl::StatusOr<Tensor> ran;
+  {
+    const StopScope stop_scope(run);
+    const absl::Time start = absl::Now();
+    ran = RunOp(*backend_, *def, inputs, attrs, config_, account_);
+    run.ObserveOp(def->name, absl::Now() - start, ran.ok());
+  }
+  inputs.clear();
+  // A kernel that saw the stop between blocks left its result unfinished.
+  REMOTEK_RETURN_IF_ERROR(run.CheckStop());
+  REMOTEK_ASSIGN_OR_RETURN(Tensor result, std::move(ran));
   if (keep_as.has_value()) {
     absl::MutexLock lock(&mu_);
     Node node;

@@ -75,9 +75,13 @@ class SessionState final : public KerasSession {
                                              std::vector<TensorSpec>* output_specs = nullptr)
       override ABSL_LOCKS_EXCLUDED(mu_);
   // Runs the function on `feeds` (in input order) and applies its updates.
+  // Stops (see RunContext) at op boundaries and between kernel blocks,
+  // applying no update.
   absl::StatusOr<std::vector<Tensor>> CallFunction(const std::string& handle,
-                                                   absl::Span<const Tensor> feeds)
+                                                   absl::Span<const Tensor> feeds,
+                                                   const RunContext& run)
       override ABSL_LOCKS_EXCLUDED(mu_);
+  using KerasSession::CallFunction;
   absl::Status ReleaseFunction(const std::string& handle) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs one op now. With `keep_as` set (possibly to "" for a generated
@@ -85,8 +89,9 @@ class SessionState final : public KerasSession {
   // handle is returned through `kept`.
   absl::StatusOr<Tensor> RunEager(const std::string& op, absl::Span<const EagerArg> args,
                                   const AttrMap& attrs,
-                                  std::optional<std::string> keep_as,
-                                  NodeInfo* kept) override ABSL_LOCKS_EXCLUDED(mu_);
+                                  std::optional<std::string> keep_as, NodeInfo* kept,
+                                  const RunContext& run) override ABSL_LOCKS_EXCLUDED(mu_);
+  using KerasSession::RunEager;
 
   // clear_session: drops graph, values, functions and name counters. Once
   // in-flight calls finish, the account is back to 0 bytes.

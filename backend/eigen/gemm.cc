@@ -9,6 +9,7 @@
 
 #include "Eigen/Core"
 #include "absl/strings/str_cat.h"
+#include "backend/core/run_context.h"
 #include "backend/eigen/intra_op_pool.h"
 #include "cblas.h"
 
@@ -63,7 +64,7 @@ void EigenProduct(const GemmBatch<T>& g, const T* a, const T* b, T* c) {
 }
 
 template <typename T>
-void BlasProduct(const GemmBatch<T>& g, const T* a, const T* b, T* c) {
+void BlasCall(const GemmBatch<T>& g, const T* a, const T* b, T* c) {
   const CBLAS_TRANSPOSE ta = g.trans_a ? CblasTrans : CblasNoTrans;
   const CBLAS_TRANSPOSE tb = g.trans_b ? CblasTrans : CblasNoTrans;
   const int m = static_cast<int>(g.m), n = static_cast<int>(g.n),
@@ -74,6 +75,28 @@ void BlasProduct(const GemmBatch<T>& g, const T* a, const T* b, T* c) {
     cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
   } else {
     cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+  }
+}
+
+// A BLAS call cannot be interrupted, so under a computation that can be
+// stopped (RunContext) a large product runs as blocks of rows with the stop
+// checked between them: a cancelled call gives the cores back within one
+// block. 256-row blocks keep OpenBLAS at full speed (gemm_benchmark).
+constexpr int64_t kBlasStopBlockRows = 256;
+
+template <typename T>
+void BlasProduct(const GemmBatch<T>& g, const T* a, const T* b, T* c) {
+  const RunContext::StopCheck* stop = CurrentStopCheck();
+  if (stop == nullptr || g.m < 2 * kBlasStopBlockRows) {
+    BlasCall(g, a, b, c);
+    return;
+  }
+  for (int64_t row = 0; row < g.m; row += kBlasStopBlockRows) {
+    if (row > 0 && !(*stop)().ok()) return;  // the result is discarded
+    GemmBatch<T> block = g;
+    block.m = std::min(kBlasStopBlockRows, g.m - row);
+    // Row `row` of op(A) starts `row` columns in when A is stored transposed.
+    BlasCall(block, a + (g.trans_a ? row : row * g.lda), b, c + row * g.ldc);
   }
 }
 
@@ -94,8 +117,12 @@ using ProductFn = void (*)(const GemmBatch<T>&, const T*, const T*, T*);
 template <typename T>
 bool RunProducts(const GemmBatch<T>& g, int64_t begin, int64_t end,
                  ProductFn<T> product) {
+  // Set on the calling thread only (pool threads see null): a stopped
+  // computation skips the batch's remaining products.
+  const RunContext::StopCheck* stop = CurrentStopCheck();
   try {
     for (int64_t i = begin; i < end; ++i) {
+      if (stop != nullptr && i > begin && !(*stop)().ok()) break;
       int64_t idx[3];
       Unflatten(g, i, idx);
       product(g, g.a + Offset(g.a_stride, idx), g.b + Offset(g.b_stride, idx),

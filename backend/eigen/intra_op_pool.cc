@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
+#include "backend/core/run_context.h"
 
 #define EIGEN_USE_THREADS
 #include "unsupported/Eigen/CXX11/ThreadPool"
@@ -28,6 +29,12 @@ struct Job {
   const IntraOpPool::RangeFn* fn;
   int64_t n;
   int64_t grain;
+  // The caller's stop check (RunContext): once it fails, the remaining
+  // ranges are claimed but skipped, so a cancelled call gives its cores back
+  // within one range. The op's result is then unfinished; the engine checks
+  // the stop after the op and discards it.
+  const RunContext::StopCheck* stop;
+  std::atomic<bool> stopped{false};
   std::atomic<int64_t> next{0};
   std::atomic<int64_t> done{0};
   absl::Notification finished;
@@ -38,11 +45,18 @@ struct Job {
       const int64_t begin = next.fetch_add(grain, std::memory_order_relaxed);
       if (begin >= n) return;
       const int64_t end = std::min(n, begin + grain);
-      (*fn)(begin, end);
+      if (!Stopped()) (*fn)(begin, end);
       if (done.fetch_add(end - begin, std::memory_order_acq_rel) + (end - begin) == n) {
         finished.Notify();
       }
     }
+  }
+
+  bool Stopped() {
+    if (stopped.load(std::memory_order_relaxed)) return true;
+    if (stop == nullptr || (*stop)().ok()) return false;
+    stopped.store(true, std::memory_order_relaxed);
+    return true;
   }
 };
 
@@ -70,8 +84,10 @@ void IntraOpPool::ParallelFor(int64_t n, int64_t grain, const RangeFn& fn) {
   if (n <= 0) return;
   grain = std::max<int64_t>(1, grain);
   const int64_t ranges = (n + grain - 1) / grain;
+  const RunContext::StopCheck* stop = CurrentStopCheck();
   if (ranges == 1 || num_threads_ == 1 || impl_->pool.CurrentThreadId() >= 0) {
     for (int64_t begin = 0; begin < n; begin += grain) {
+      if (stop != nullptr && begin > 0 && !(*stop)().ok()) return;
       fn(begin, std::min(n, begin + grain));
     }
     return;
@@ -80,6 +96,7 @@ void IntraOpPool::ParallelFor(int64_t n, int64_t grain, const RangeFn& fn) {
   job->fn = &fn;
   job->n = n;
   job->grain = grain;
+  job->stop = stop;
   const int64_t helpers = std::min<int64_t>(ranges, num_threads_) - 1;
   for (int64_t i = 0; i < helpers; ++i) {
     impl_->pool.Schedule([job] { job->Work(); });

@@ -26,6 +26,10 @@ class IntraOpPool {
   // `grain` indices (the last may hold fewer) and are claimed dynamically by
   // up to num_threads() participants, the caller included. `fn` must not
   // throw; it may run concurrently with itself on different ranges.
+  // When the calling thread runs a computation that can be stopped
+  // (StopScope, backend/core/run_context.h), ranges not yet started are
+  // skipped once its stop check fails: the output is then unfinished and the
+  // engine discards it.
   using RangeFn = std::function<void(int64_t begin, int64_t end)>;
 
   static IntraOpPool& Global();

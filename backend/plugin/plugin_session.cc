@@ -140,7 +140,9 @@ absl::StatusOr<std::string> PluginSession::CreateFunction(const FunctionSignatur
 }
 
 absl::StatusOr<std::vector<Tensor>> PluginSession::CallFunction(const std::string& handle,
-                                                                absl::Span<const Tensor> feeds) {
+                                                                absl::Span<const Tensor> feeds,
+                                                                const RunContext& run) {
+  REMOTEK_RETURN_IF_ERROR(run.CheckStop());
   std::vector<RkTensor> views;
   views.reserve(feeds.size());
   for (const Tensor& t : feeds) views.push_back(TensorView(t));
@@ -160,7 +162,8 @@ absl::StatusOr<Tensor> PluginSession::RunEager(const std::string& op,
                                                absl::Span<const EagerArg> args,
                                                const AttrMap& attrs,
                                                std::optional<std::string> keep_as,
-                                               NodeInfo* kept) {
+                                               NodeInfo* kept, const RunContext& run) {
+  REMOTEK_RETURN_IF_ERROR(run.CheckStop());
   std::vector<RkArg> rk_args;
   rk_args.reserve(args.size());
   for (const EagerArg& a : args) {
@@ -174,9 +177,12 @@ absl::StatusOr<Tensor> PluginSession::RunEager(const std::string& op,
   }
   AttrsView attr_view(attrs);
   ReplyCollector reply(library_->name(), "run_op", account_);
-  REMOTEK_RETURN_IF_ERROR(reply.Finish(entries().run_op(
+  const absl::Time start = absl::Now();
+  const absl::Status ran = reply.Finish(entries().run_op(
       session_, op.c_str(), rk_args.data(), static_cast<int32_t>(rk_args.size()), attr_view.data(),
-      attr_view.size(), keep_as.has_value() ? keep_as->c_str() : nullptr, reply.reply())));
+      attr_view.size(), keep_as.has_value() ? keep_as->c_str() : nullptr, reply.reply()));
+  run.ObserveOp(op, absl::Now() - start, ran.ok());
+  REMOTEK_RETURN_IF_ERROR(ran);
   REMOTEK_RETURN_IF_ERROR(reply.ExpectTensors(1));
   REMOTEK_RETURN_IF_ERROR(reply.ExpectNodes(keep_as.has_value() ? 1 : 0));
   if (keep_as.has_value() && kept != nullptr) *kept = std::move(reply.nodes()[0]);

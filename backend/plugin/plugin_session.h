@@ -33,12 +33,18 @@ class PluginSession final : public KerasSession {
                                              const std::string& name,
                                              std::vector<TensorSpec>* input_specs,
                                              std::vector<TensorSpec>* output_specs) override;
+  // The ABI has no way to interrupt a backend, so `run.stop` is checked
+  // before the call is handed over, and not after (the backend may have
+  // applied updates by then).
   absl::StatusOr<std::vector<Tensor>> CallFunction(const std::string& handle,
-                                                   absl::Span<const Tensor> feeds) override;
+                                                   absl::Span<const Tensor> feeds,
+                                                   const RunContext& run) override;
+  using KerasSession::CallFunction;
   absl::Status ReleaseFunction(const std::string& handle) override;
   absl::StatusOr<Tensor> RunEager(const std::string& op, absl::Span<const EagerArg> args,
                                   const AttrMap& attrs, std::optional<std::string> keep_as,
-                                  NodeInfo* kept) override;
+                                  NodeInfo* kept, const RunContext& run) override;
+  using KerasSession::RunEager;
   void Clear() override;
   SessionStats Stats() const override;
 
