@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -81,20 +82,32 @@ void BlasCall(const GemmBatch<T>& g, const T* a, const T* b, T* c) {
 // A BLAS call cannot be interrupted, so under a computation that can be
 // stopped (RunContext) a large product runs as blocks of rows with the stop
 // checked between them: a cancelled call gives the cores back within one
-// block. 256-row blocks keep OpenBLAS at full speed (gemm_benchmark).
-constexpr int64_t kBlasStopBlockRows = 256;
+// block. Blocks hold about kBlasStopBlockFlops (~0.1 s on the 2-core build
+// host) in multiples of 256 rows; smaller blocks cost OpenBLAS speed
+// (gemm_benchmark's stoppable column).
+constexpr double kBlasStopBlockFlops = 4e9;
+constexpr int64_t kBlasStopRowMultiple = 256;
+
+template <typename T>
+int64_t BlasStopBlockRows(const GemmBatch<T>& g) {
+  const double per_row = std::max(1.0, 2.0 * static_cast<double>(g.n) * static_cast<double>(g.k));
+  const auto rows = static_cast<int64_t>(std::ceil(kBlasStopBlockFlops / per_row));
+  return (std::max<int64_t>(rows, 1) + kBlasStopRowMultiple - 1) / kBlasStopRowMultiple *
+         kBlasStopRowMultiple;
+}
 
 template <typename T>
 void BlasProduct(const GemmBatch<T>& g, const T* a, const T* b, T* c) {
   const RunContext::StopCheck* stop = CurrentStopCheck();
-  if (stop == nullptr || g.m < 2 * kBlasStopBlockRows) {
+  const int64_t block_rows = stop == nullptr ? g.m : BlasStopBlockRows(g);
+  if (g.m <= block_rows) {
     BlasCall(g, a, b, c);
     return;
   }
-  for (int64_t row = 0; row < g.m; row += kBlasStopBlockRows) {
+  for (int64_t row = 0; row < g.m; row += block_rows) {
     if (row > 0 && !(*stop)().ok()) return;  // the result is discarded
     GemmBatch<T> block = g;
-    block.m = std::min(kBlasStopBlockRows, g.m - row);
+    block.m = std::min(block_rows, g.m - row);
     // Row `row` of op(A) starts `row` columns in when A is stored transposed.
     BlasCall(block, a + (g.trans_a ? row : row * g.lda), b, c + row * g.ldc);
   }

@@ -176,10 +176,10 @@ TEST(IntraOpPoolStopTest, RangesAfterTheStopAreSkipped) {
   EXPECT_EQ(CurrentStopCheck(), nullptr);
 }
 
-// dot (1024x512 . 512x1024) and the transposed-A layout batch_dot takes for
-// axes (1, 1) are both large enough for OpenBLAS, which then runs in 256-row
-// blocks: the results equal the unblocked product, and a stop is seen
-// between blocks.
+// dot (2048x2048 . 2048x2048, ~17 GFLOP) and the transposed-A layout
+// batch_dot takes for axes (1, 1) go to OpenBLAS, which under a stop check
+// runs them in 4 blocks of 512 rows (~4 GFLOP each): the results equal the
+// unblocked product, and a stop is seen between blocks.
 TEST_F(RunContextTest, LargeBlasProductsRunInStoppableBlocks) {
   struct Case {
     std::string op;
@@ -187,8 +187,8 @@ TEST_F(RunContextTest, LargeBlasProductsRunInStoppableBlocks) {
     AttrMap attrs;
   };
   const std::vector<Case> cases = {
-      {"dot", Shape({1024, 512}), Shape({512, 1024}), {}},
-      {"batch_dot", Shape({1, 512, 1024}), Shape({1, 512, 1024}),
+      {"dot", Shape({2048, 2048}), Shape({2048, 2048}), {}},
+      {"batch_dot", Shape({1, 2048, 2048}), Shape({1, 2048, 2048}),
        {{"axes", std::vector<int64_t>{1, 1}}}},
   };
   for (const Case& c : cases) {
