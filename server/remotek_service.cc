@@ -392,6 +392,7 @@ RemoteKService::Reactor* RemoteKService::Function(Ctx* ctx, const v1::FunctionRe
 
 absl::Status RemoteKService::DoCall(Ctx* ctx, const v1::CallRequest& req, v1::CallResponse* resp) {
   REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req.session_id()));
+  if (req.function().empty()) return absl::InvalidArgumentError("function is required");
   std::vector<Tensor> feeds;
   feeds.reserve(req.feeds_size());
   for (int i = 0; i < req.feeds_size(); ++i) {
@@ -425,6 +426,7 @@ RemoteKService::Reactor* RemoteKService::ReleaseFunction(Ctx* ctx,
                                                          v1::Empty*) {
   auto run = [&]() -> absl::Status {
     REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
+    if (req->function().empty()) return absl::InvalidArgumentError("function is required");
     return session->state().ReleaseFunction(req->function());
   };
   return Respond(ctx, run());

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace remotek::server {
 
 grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
@@ -28,9 +30,18 @@ grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
   return grpc::StatusCode::UNKNOWN;
 }
 
+std::string BoundedMessage(absl::string_view message) {
+  if (message.size() <= kMaxStatusMessageBytes) return std::string(message);
+  size_t cut = kMaxStatusMessageBytes;
+  // Back off to a UTF-8 character boundary (continuation bytes are 10xxxxxx).
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(message.substr(0, cut), "... [truncated: ", message.size(),
+                      " bytes in all]");
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(ToGrpcCode(status.code()), std::string(status.message()));
+  return grpc::Status(ToGrpcCode(status.code()), BoundedMessage(status.message()));
 }
 
 }  // namespace remotek::server

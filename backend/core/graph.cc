@@ -37,19 +37,26 @@ int Graph::Add(Node node) {
   return nodes_.back().id;
 }
 
+namespace {
+
+absl::Status Missing(const std::string& name) {
+  // No node is ever named "" (UniqueName generates one), so an empty handle
+  // is a missing field, not an unknown name.
+  if (name.empty()) return absl::InvalidArgumentError("handle is required");
+  return absl::NotFoundError(absl::StrCat("unknown handle \"", name, "\""));
+}
+
+}  // namespace
+
 absl::StatusOr<const Node*> Graph::Find(const std::string& name) const {
   auto it = by_name_.find(name);
-  if (it == by_name_.end()) {
-    return absl::NotFoundError(absl::StrCat("unknown handle \"", name, "\""));
-  }
+  if (it == by_name_.end()) return Missing(name);
   return &nodes_[it->second];
 }
 
 absl::StatusOr<Node*> Graph::FindMutable(const std::string& name) {
   auto it = by_name_.find(name);
-  if (it == by_name_.end()) {
-    return absl::NotFoundError(absl::StrCat("unknown handle \"", name, "\""));
-  }
+  if (it == by_name_.end()) return Missing(name);
   return &nodes_[it->second];
 }
 

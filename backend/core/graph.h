@@ -50,7 +50,8 @@ class Graph {
   // Adds a node; `node.name` must come from UniqueName. Returns its id.
   int Add(Node node);
 
-  // NOT_FOUND "unknown handle \"x\"" when absent.
+  // NOT_FOUND "unknown handle \"x\"" when absent; INVALID_ARGUMENT
+  // "handle is required" for "" (no node is ever named "").
   absl::StatusOr<const Node*> Find(const std::string& name) const;
   absl::StatusOr<Node*> FindMutable(const std::string& name);
   const Node& node(int id) const { return nodes_[id]; }

@@ -40,7 +40,8 @@ absl::StatusOr<Tensor> Tensor::Allocate(DType dtype, const Shape& shape,
   REMOTEK_ASSIGN_OR_RETURN(int64_t n, shape.NumElements());
   int64_t bytes;
   if (!CheckedMul(n, static_cast<int64_t>(DTypeSize(dtype)), &bytes)) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    // A size no allocation can meet: the same code as a failed one.
+    return absl::ResourceExhaustedError(absl::StrCat(
         "tensor of shape ", shape.ToString(), " and dtype ", DTypeName(dtype),
         " has a byte size that does not fit in int64"));
   }

@@ -45,8 +45,9 @@ class Tensor {
   Tensor() = default;  // invalid: no dtype, no buffer
 
   // Allocates an uninitialised tensor. INVALID_ARGUMENT for a shape with
-  // unknown or negative dims or an element count / byte size overflowing
-  // int64; RESOURCE_EXHAUSTED when the account refuses. `account` may be null
+  // unknown or negative dims or an element count overflowing int64;
+  // RESOURCE_EXHAUSTED for a byte size past int64, when the account refuses
+  // or when the allocation fails. `account` may be null
   // (uncounted scratch, used only by tests and benchmarks).
   static absl::StatusOr<Tensor> Allocate(DType dtype, const Shape& shape,
                                          std::shared_ptr<MemoryAccount> account);

@@ -4,6 +4,15 @@ remotek_add_test(NAME bad_requests_test LABELS integration TIMEOUT 120
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/bad_requests_test.cc
   LIBS remotek::server_process remotek::proto absl::flat_hash_map)
 
+# The hostile-request catalogue (issue #6): a plain server and one with auth
+# and every quota on; both must survive with sessions and memory unharmed.
+remotek_add_test(NAME hostile_requests_test LABELS integration TIMEOUT 180
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/hostile_requests_test.cc
+  LIBS remotek::server_process remotek::proto absl::flat_hash_map absl::strings)
+# hardening_util.h (temp dirs, token files) names the server binary.
+target_compile_definitions(hostile_requests_test PRIVATE
+  REMOTEK_SERVER_PATH="$<TARGET_FILE:remotek-server>")
+
 set(REMOTEK_SERVER_UNIT_DIR ${PROJECT_SOURCE_DIR}/tests/unit/server)
 remotek_add_test(NAME server_unit_test LABELS unit TIMEOUT 60
   SOURCES ${REMOTEK_SERVER_UNIT_DIR}/status_mapping_test.cc

@@ -2,6 +2,7 @@
 // same meaning, and the message travels unchanged.
 #include "server/status_mapping.h"
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -86,6 +87,29 @@ TEST(StatusMapping, CodeOutsideTheEnumIsUnknown) {
   const grpc::Status s = ToGrpcStatus(absl::Status(static_cast<A>(42), "odd"));
   EXPECT_EQ(s.error_code(), G::UNKNOWN);
   EXPECT_EQ(s.error_message(), "odd");
+}
+
+// A message echoing a 100 KB client-chosen name could not travel in the
+// trailers (the client reported "received initial metadata size exceeds
+// limit"); it is cut on a UTF-8 boundary and says how long it was.
+TEST(StatusMapping, LongMessagesAreCutOnACharacterBoundary) {
+  const std::string exact(kMaxStatusMessageBytes, 'a');
+  EXPECT_EQ(ToGrpcStatus(absl::NotFoundError(exact)).error_message(), exact);
+
+  const std::string name(100000, 'h');
+  const grpc::Status s =
+      ToGrpcStatus(absl::NotFoundError("unknown handle \"" + name + "\""));
+  EXPECT_EQ(s.error_code(), G::NOT_FOUND);
+  EXPECT_EQ(s.error_message(),
+            "unknown handle \"" + std::string(kMaxStatusMessageBytes - 16, 'h') +
+                "... [truncated: 100017 bytes in all]");
+
+  // "\xc3\xa9" (é) straddling the cut is dropped whole.
+  const std::string accented = std::string(kMaxStatusMessageBytes - 1, 'e') +
+                               "\xc3\xa9" + std::string(10, 'e');
+  EXPECT_EQ(BoundedMessage(accented),
+            std::string(kMaxStatusMessageBytes - 1, 'e') +
+                "... [truncated: 1035 bytes in all]");
 }
 
 }  // namespace
