@@ -57,7 +57,7 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 
 void PrepareContext(const Connection& connection, const std::string& session_id,
                     bool unary, grpc::ClientContext* context) {
-  if (!session_id.empty()) context->AddMetadata(kSessionIdHeader, session_id);
+  if (SessionIdFitsHeader(session_id)) context->AddMetadata(kSessionIdHeader, session_id);
   if (unary && connection.options.timeout.count() > 0) {
     context->set_deadline(std::chrono::system_clock::now() +
                           connection.options.timeout);

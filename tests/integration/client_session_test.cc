@@ -177,6 +177,18 @@ TEST_F(ClientSessionTest, ListGetKeepAliveAndClose) {
   EXPECT_THAT(
       client.get_session("").status(),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("session_id")));
+  // Ids that cannot travel as a metadata header (gRPC would abort the client
+  // process) go in the request body only, and the server answers them.
+  for (const std::string& bad :
+       std::vector<std::string>{"caf\xc3\xa9", "line\nbreak", std::string("nul\0id", 6)}) {
+    EXPECT_THAT(client.get_session(bad).status(),
+                StatusIs(absl::StatusCode::kNotFound, HasSubstr("unknown session")));
+    EXPECT_THAT(client.attach_session(bad).status(),
+                StatusIs(absl::StatusCode::kNotFound, HasSubstr("unknown session")));
+  }
+  EXPECT_FALSE(rk::SessionIdFitsHeader("caf\xc3\xa9"));
+  EXPECT_FALSE(rk::SessionIdFitsHeader(""));
+  EXPECT_TRUE(rk::SessionIdFitsHeader(b.id()));
 }
 
 TEST_F(ClientSessionTest, DestructionClosesUnlessDetached) {

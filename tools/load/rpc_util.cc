@@ -10,7 +10,7 @@ namespace remotek::load {
 void PrepareContext(const LoadOptions& options, const std::string& session_id,
                     grpc::ClientContext* context) {
   context->set_deadline(std::chrono::system_clock::now() + options.timeout);
-  if (!session_id.empty()) {
+  if (client::SessionIdFitsHeader(session_id)) {
     context->AddMetadata(client::kSessionIdHeader, session_id);
   }
 }

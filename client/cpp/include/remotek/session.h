@@ -48,6 +48,18 @@ struct SessionCore;
 // The metadata header that carries the session id on every session call.
 inline constexpr char kSessionIdHeader[] = "remotek-session-id";
 
+// Whether `id` may travel in kSessionIdHeader. gRPC aborts the client process
+// on a metadata value outside printable ASCII; such an id is never a real
+// session id (those are 32 hex digits), so the header is left out and the
+// server answers the id in the request body.
+inline bool SessionIdFitsHeader(const std::string& id) {
+  if (id.empty()) return false;
+  for (char c : id) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 struct KerasConfig {
   DType floatx = DType::kInvalid;
   double epsilon = 0;
