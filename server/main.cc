@@ -63,6 +63,11 @@ ABSL_FLAG(int, max_concurrent_calls, 0,
           "(0: unlimited, calls queue)");
 ABSL_FLAG(absl::Duration, session_ttl, absl::ZeroDuration(),
           "close sessions idle longer than this (e.g. 30m; 0: never)");
+ABSL_FLAG(std::string, metrics_address, "",
+          "host:port serving Prometheus metrics at /metrics (empty: off; port 0 picks a "
+          "free port and prints it)");
+ABSL_FLAG(bool, event_log, true,
+          "write one JSON line on stderr per session lifecycle event and per failed RPC");
 
 namespace {
 
@@ -142,6 +147,8 @@ int main(int argc, char** argv) {
   options.service.max_tensor_elements = absl::GetFlag(FLAGS_max_tensor_elements);
   options.service.max_concurrent_calls = absl::GetFlag(FLAGS_max_concurrent_calls);
   options.session_ttl = absl::GetFlag(FLAGS_session_ttl);
+  options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  options.event_log = absl::GetFlag(FLAGS_event_log);
 
   auto server = remotek::server::Server::Start(options);
   if (!server.ok()) {
@@ -150,6 +157,10 @@ int main(int argc, char** argv) {
   }
   for (const std::string& error : (*server)->backend_errors()) {
     std::fprintf(stderr, "remotek-server: %s; not offered\n", error.c_str());
+  }
+  // Before the start-up line, so whoever reads that finds this one written.
+  if (const std::string metrics = (*server)->metrics_address(); !metrics.empty()) {
+    std::fprintf(stderr, "remotek-server: metrics on http://%s/metrics\n", metrics.c_str());
   }
   std::printf("%s config: %s\n", (*server)->StartupLine().c_str(),
               remotek::server::DescribeKerasConfig(*config).c_str());

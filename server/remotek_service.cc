@@ -187,7 +187,7 @@ RemoteKService::Reactor* RemoteKService::ClearSession(Ctx* ctx, const v1::Sessio
                                                       v1::SessionInfo* resp) {
   return Offload(ctx, [this, ctx, req, resp]() -> absl::Status {
     REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req->session_id()));
-    session->state().Clear();
+    sessions_->Clear(*session);  // reports session_cleared
     return FillSessionInfo(*session, resp);
   });
 }

@@ -12,10 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "backend/core/status_macros.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/request_interceptor.h"
 
 namespace remotek::server {
 namespace {
@@ -81,6 +83,38 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
   return grpc::SslServerCredentials(ssl);
 }
 
+// Every method that gets its own metrics label: the RemoteK service (from
+// its descriptor, so new RPCs are covered), health checks and reflection.
+std::vector<std::string> CountedRpcMethods() {
+  std::vector<std::string> paths;
+  const google::protobuf::ServiceDescriptor* service =
+      v1::GetServerInfoRequest::descriptor()->file()->FindServiceByName("RemoteK");
+  for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
+    paths.push_back(absl::StrCat("/", service->full_name(), "/", service->method(i)->name()));
+  }
+  for (const char* path : {"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch",
+                           "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"}) {
+    paths.emplace_back(path);
+  }
+  return paths;
+}
+
+// Session lifecycle events -> counters and one log line each.
+SessionObserver LifecycleObserver(Metrics* metrics, EventLog* log) {
+  return [metrics, log](SessionEvent event, const Session& session, int64_t bytes_freed) {
+    metrics->ObserveSessionEvent(event);
+    if (log == nullptr) return;
+    EventLine line("info", SessionEventName(event));
+    line.Add("session", session.id()).Add("tenant", session.tenant());
+    line.Add("backend", session.backend_name());
+    if (event != SessionEvent::kCreated) line.Add("bytes_freed", bytes_freed);
+    if (event == SessionEvent::kExpired) {
+      line.Add("idle_ms", NowUnixMs() - session.last_used_unix_ms());
+    }
+    log->Write(std::move(line));
+  };
+}
+
 absl::Status CheckNotNegative(const char* flag, int64_t value) {
   if (value >= 0) return absl::OkStatus();
   return absl::InvalidArgumentError(
@@ -127,8 +161,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   }
   REMOTEK_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                            MakeCredentials(options));
+  server->metrics_ = std::make_unique<Metrics>(CountedRpcMethods());
+  for (const std::string& name : server->backends_->Names()) {
+    server->metrics_->RegisterOps(name, server->backends_->Find(name).value()->SupportedOps());
+  }
+  if (options.event_log) server->event_log_ = std::make_unique<EventLog>(options.event_sink);
   server->sessions_ = std::make_unique<SessionManager>(server->backends_.get(), options.defaults,
                                                        options.limits);
+  server->sessions_->SetObserver(
+      LifecycleObserver(server->metrics_.get(), server->event_log_.get()));
+  if (!options.metrics_address.empty()) {
+    Server* self = server.get();
+    REMOTEK_ASSIGN_OR_RETURN(server->metrics_http_,
+                             MetricsHttpServer::Start(options.metrics_address, [self] {
+                               return self->metrics_->Render(self->sessions_->Usage());
+                             }));
+  }
   const int threads = options.compute_threads > 0
                           ? options.compute_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -143,6 +191,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
+  if (options.event_log || !options.metrics_address.empty()) {
+    // Every RPC is counted and every failure logged here, in one place.
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(std::make_unique<RequestInterceptorFactory>(server->metrics_.get(),
+                                                                   server->event_log_.get()));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   const int limit = static_cast<int>(std::min<int64_t>(options.service.max_message_bytes, INT32_MAX));
   builder.SetMaxReceiveMessageSize(limit);
   builder.SetMaxSendMessageSize(limit);
@@ -184,6 +239,10 @@ std::string Server::StartupLine() const {
                       "] default_backend=", backends_->default_name());
 }
 
+std::string Server::metrics_address() const {
+  return metrics_http_ ? metrics_http_->address() : std::string();
+}
+
 void Server::Wait() {
   if (grpc_server_) grpc_server_->Wait();
 }
@@ -202,6 +261,8 @@ void Server::Shutdown(absl::Duration grace) {
     grpc_server_.reset();
   }
   pool_.reset();  // runs what is queued; those reactors are already finished by Shutdown's cancel
+  // Last: scrapes keep working while calls drain.
+  if (metrics_http_) metrics_http_->Stop();
 }
 
 }  // namespace remotek::server

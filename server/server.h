@@ -14,6 +14,9 @@
 #include "grpcpp/server.h"
 #include "server/backend_registry.h"
 #include "server/compute_pool.h"
+#include "server/event_log.h"
+#include "server/metrics.h"
+#include "server/metrics_http_server.h"
 #include "server/remotek_service.h"
 #include "server/session_manager.h"
 
@@ -37,6 +40,13 @@ struct ServerOptions {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  // Observability (docs/hardening.md). host:port of the Prometheus /metrics
+  // endpoint; empty: off; port 0 picks a free port.
+  std::string metrics_address;
+  // One JSON line on stderr per session lifecycle event and per failed RPC.
+  bool event_log = true;
+  // Where event lines go; null: stderr. For tests.
+  EventLog::Sink event_sink;
 };
 
 // Thread-safety: Shutdown may be called from any thread, once.
@@ -53,6 +63,10 @@ class Server {
   const BackendRegistry& backends() const { return *backends_; }
   SessionManager& sessions() { return *sessions_; }
   const ServerOptions& options() const { return options_; }
+  // Counters and histograms; ObserveOp may be called from any thread.
+  Metrics& metrics() { return *metrics_; }
+  // host:port of the /metrics endpoint; empty when --metrics_address is off.
+  std::string metrics_address() const;
   // "remotek-server listening on HOST:PORT backends=[...] default_backend=X";
   // main appends the effective Keras config with its sources.
   std::string StartupLine() const;
@@ -68,10 +82,14 @@ class Server {
   Server() = default;
   ServerOptions options_;
   std::unique_ptr<BackendRegistry> backends_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<EventLog> event_log_;  // null when options_.event_log is off
   std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<ComputePool> pool_;
   std::unique_ptr<RemoteKService> service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  // Stopped before what its render callback reads is destroyed.
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
   // Closes idle sessions every ttl/4 (10 ms .. 1 s) until stopped.
   std::thread reaper_;
   absl::Notification stop_reaper_;

@@ -48,6 +48,16 @@ const char* ImageDataFormatName(ImageDataFormat format) {
   return format == ImageDataFormat::kChannelsFirst ? "channels_first" : "channels_last";
 }
 
+const char* SessionEventName(SessionEvent event) {
+  switch (event) {
+    case SessionEvent::kCreated: return "session_created";
+    case SessionEvent::kCleared: return "session_cleared";
+    case SessionEvent::kClosed: return "session_closed";
+    case SessionEvent::kExpired: return "session_expired";
+  }
+  return "session_unknown";
+}
+
 Session::Session(std::string id, std::string tenant, std::string backend_name,
                  std::unique_ptr<KerasSession> state)
     : id_(std::move(id)),
@@ -126,14 +136,17 @@ absl::StatusOr<std::shared_ptr<Session>> SessionManager::Create(
   REMOTEK_ASSIGN_OR_RETURN(std::unique_ptr<KerasSession> state,
                            backend->NewSession(config, std::move(account)));
   auto session = std::make_shared<Session>(id, tenant, backend->name(), std::move(state));
-  absl::MutexLock lock(&mu_);
-  // Checked again: a concurrent Create may have taken the last slot. On
-  // failure `session` is destroyed here and holds nothing.
-  REMOTEK_RETURN_IF_ERROR(CheckSessionCount(tenant));
-  if (!sessions_.try_emplace(id, session).second) {
-    return absl::AlreadyExistsError(absl::StrCat("session_id=\"", id, "\" is already in use"));
+  {
+    absl::MutexLock lock(&mu_);
+    // Checked again: a concurrent Create may have taken the last slot. On
+    // failure `session` is destroyed here and holds nothing.
+    REMOTEK_RETURN_IF_ERROR(CheckSessionCount(tenant));
+    if (!sessions_.try_emplace(id, session).second) {
+      return absl::AlreadyExistsError(absl::StrCat("session_id=\"", id, "\" is already in use"));
+    }
+    expired_.erase(id);  // a proposed id may reuse an expired one
   }
-  expired_.erase(id);  // a proposed id may reuse an expired one
+  if (observer_) observer_(SessionEvent::kCreated, *session, 0);
   return session;
 }
 
@@ -161,11 +174,42 @@ absl::Status SessionManager::Close(const std::string& tenant, const std::string&
   {
     REMOTEK_ASSIGN_OR_RETURN(closing, Get(tenant, id));
     absl::MutexLock lock(&mu_);
-    sessions_.erase(id);
+    // A concurrent Close of the same id may have erased it first; that one
+    // clears it and reports the event.
+    if (sessions_.erase(id) == 0) return absl::OkStatus();
   }
   // Free the session's memory now even if an in-flight call still pins it.
-  closing->state().Clear();
+  ClearAndNotify(*closing, SessionEvent::kClosed);
   return absl::OkStatus();
+}
+
+void SessionManager::Clear(Session& session) { ClearAndNotify(session, SessionEvent::kCleared); }
+
+void SessionManager::ClearAndNotify(Session& session, SessionEvent event) {
+  const int64_t before = session.state().account()->current();
+  session.state().Clear();
+  if (observer_) observer_(event, session, before - session.state().account()->current());
+}
+
+std::vector<TenantUsage> SessionManager::Usage() const {
+  absl::flat_hash_map<std::string, TenantUsage> by_tenant;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, session] : sessions_) {
+      TenantUsage& usage = by_tenant[session->tenant()];
+      ++usage.sessions;
+      usage.bytes_held += session->state().account()->current();
+    }
+  }
+  std::vector<TenantUsage> out;
+  out.reserve(by_tenant.size());
+  for (auto& [tenant, usage] : by_tenant) {
+    usage.tenant = tenant;
+    out.push_back(std::move(usage));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const TenantUsage& a, const TenantUsage& b) { return a.tenant < b.tenant; });
+  return out;
 }
 
 std::vector<std::shared_ptr<Session>> SessionManager::List(const std::string& tenant) const {
@@ -207,7 +251,7 @@ int SessionManager::ReapIdle(int64_t now_unix_ms, absl::Duration ttl) {
       expired_order_.pop_front();
     }
   }
-  for (const auto& session : reaped) session->state().Clear();
+  for (const auto& session : reaped) ClearAndNotify(*session, SessionEvent::kExpired);
   return static_cast<int>(reaped.size());
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,7 +62,25 @@ class Session {
   const std::unique_ptr<KerasSession> state_;
 };
 
-// Thread-safety: all methods thread-safe; the map lock is held only to look
+// Lifecycle events reported to a SessionObserver (metrics, the event log).
+enum class SessionEvent { kCreated, kCleared, kClosed, kExpired };
+// "session_created", "session_cleared", "session_closed", "session_expired".
+const char* SessionEventName(SessionEvent event);
+// Called after the event, on the thread that caused it, without the
+// manager's lock held. `bytes_freed` is what clearing the session returned to
+// its account (0 for kCreated). Must not call back into the manager's
+// mutating methods.
+using SessionObserver =
+    std::function<void(SessionEvent event, const Session& session, int64_t bytes_freed)>;
+
+// Open sessions and bytes held by one tenant, read at one moment.
+struct TenantUsage {
+  std::string tenant;
+  int64_t sessions = 0;
+  int64_t bytes_held = 0;
+};
+
+// Thread-safety: all methods thread-safe (SetObserver excepted); the map lock is held only to look
 // up, insert or erase. Sessions are shared_ptr because an in-flight call pins
 // its session while CloseSession removes it from the map.
 class SessionManager {
@@ -87,6 +106,16 @@ class SessionManager {
   // their ids as expired. Returns how many were closed.
   int ReapIdle(int64_t now_unix_ms, absl::Duration ttl);
 
+  // Drops everything `session` holds (clear_session) and reports kCleared.
+  void Clear(Session& session);
+
+  // Per tenant with open sessions, sorted by tenant: how many and the bytes
+  // their accounts hold now. Cheap (atomic reads under the map lock).
+  std::vector<TenantUsage> Usage() const;
+
+  // REQUIRES: called once, before the manager is shared between threads.
+  void SetObserver(SessionObserver observer) { observer_ = std::move(observer); }
+
   const OpConfig& defaults() const { return defaults_; }
   const SessionLimits& limits() const { return limits_; }
 
@@ -95,6 +124,8 @@ class SessionManager {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckSessionCount(const std::string& tenant) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Clears `session`'s state and reports `event` with the bytes freed.
+  void ClearAndNotify(Session& session, SessionEvent event);
 
   const BackendRegistry* const backends_;
   const OpConfig defaults_;
@@ -107,6 +138,7 @@ class SessionManager {
   absl::flat_hash_map<std::string, std::string> expired_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> expired_order_ ABSL_GUARDED_BY(mu_);
   absl::Duration ttl_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
+  SessionObserver observer_;  // may be empty
 };
 
 int64_t NowUnixMs();

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "tools/common/json_quote.h"
+#include "common/json_quote.h"
 
 namespace remotek::cli {
 
@@ -94,6 +94,6 @@ JsonWriter& JsonWriter::Raw(absl::string_view json) {
   return *this;
 }
 
-std::string JsonWriter::Quote(absl::string_view value) { return tools::JsonQuote(value); }
+std::string JsonWriter::Quote(absl::string_view value) { return JsonQuote(value); }
 
 }  // namespace remotek::cli

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "tools/common/json_quote.h"
+#include "common/json_quote.h"
 
 namespace remotek::load {
 namespace {
@@ -123,12 +123,12 @@ std::string JsonStep(const RunStats& s) {
   std::vector<std::string> errors;
   for (const auto& [code, tally] : s.errors_by_code) {
     errors.push_back(
-        absl::StrCat(tools::JsonQuote(code), ": {\"count\": ", tally.count,
-                     ", \"example\": ", tools::JsonQuote(tally.example), "}"));
+        absl::StrCat(JsonQuote(code), ": {\"count\": ", tally.count,
+                     ", \"example\": ", JsonQuote(tally.example), "}"));
   }
   std::vector<std::string> by_scenario;
   for (const auto& [name, n] : s.requests_by_scenario) {
-    by_scenario.push_back(absl::StrCat(tools::JsonQuote(name), ": ", n));
+    by_scenario.push_back(absl::StrCat(JsonQuote(name), ": ", n));
   }
   const LatencyHistogram& h = s.latency;
   return absl::StrCat(
@@ -155,9 +155,9 @@ std::string Json(const RunReport& r) {
   std::vector<std::string> steps;
   for (const RunStats& s : r.steps) steps.push_back("    " + JsonStep(s));
   return absl::StrCat(
-      "{\"tool\": \"remotek-load\", \"scenario\": ", tools::JsonQuote(r.scenario),
-      ", \"mode\": ", tools::JsonQuote(ModeName(r.mode)),
-      ", \"address\": ", tools::JsonQuote(r.address),
+      "{\"tool\": \"remotek-load\", \"scenario\": ", JsonQuote(r.scenario),
+      ", \"mode\": ", JsonQuote(ModeName(r.mode)),
+      ", \"address\": ", JsonQuote(r.address),
       ", \"warmup_s\": ", JsonNumber(r.warmup_seconds),
       ", \"duration_s\": ", JsonNumber(r.duration_seconds),
       ", \"requests_per_step\": ", r.requests_per_step, ",\n  \"steps\": [\n",

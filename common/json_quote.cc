@@ -1,8 +1,8 @@
-#include "tools/common/json_quote.h"
+#include "common/json_quote.h"
 
 #include "absl/strings/str_format.h"
 
-namespace remotek::tools {
+namespace remotek {
 
 std::string JsonQuote(absl::string_view value) {
   std::string out = "\"";
@@ -25,4 +25,4 @@ std::string JsonQuote(absl::string_view value) {
   return out;
 }
 
-}  // namespace remotek::tools
+}  // namespace remotek
