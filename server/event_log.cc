@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 
@@ -51,6 +52,32 @@ std::string EventLine::Finish() && {
 void EventLog::Write(EventLine line) {
   const std::string text = std::move(line).Finish();
   absl::MutexLock lock(&mu_);
+  WriteLocked(text);
+}
+
+void EventLog::WriteRateLimited(EventLine line) {
+  const absl::Time now = absl::Now();
+  absl::MutexLock lock(&mu_);
+  failure_tokens_ = std::min(
+      failure_rate_,
+      failure_tokens_ + absl::ToDoubleSeconds(now - failure_refilled_) * failure_rate_);
+  failure_refilled_ = now;
+  if (failure_tokens_ < 1) {
+    ++suppressed_;
+    return;
+  }
+  failure_tokens_ -= 1;
+  if (suppressed_ > 0) {
+    EventLine note("warn", "log_suppressed", now);
+    note.Add("lines", suppressed_);
+    note.Add("limit_per_second", static_cast<int64_t>(failure_rate_));
+    WriteLocked(std::move(note).Finish());
+    suppressed_ = 0;
+  }
+  WriteLocked(std::move(line).Finish());
+}
+
+void EventLog::WriteLocked(const std::string& text) {
   if (sink_) {
     sink_(text);
     return;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -45,14 +46,32 @@ class EventLine {
 class EventLog {
  public:
   using Sink = std::function<void(absl::string_view line)>;
+  static constexpr int kDefaultFailureLinesPerSecond = 100;
+
   // An empty sink writes to stderr (file descriptor 2).
-  explicit EventLog(Sink sink = nullptr) : sink_(std::move(sink)) {}
+  explicit EventLog(Sink sink = nullptr,
+                    int failure_lines_per_second = kDefaultFailureLinesPerSecond)
+      : sink_(std::move(sink)), failure_rate_(failure_lines_per_second),
+        failure_tokens_(failure_lines_per_second) {}
 
   void Write(EventLine line);
 
+  // For lines whose rate the clients choose (failed requests): at most
+  // `failure_lines_per_second` per second on average, in bursts of as many.
+  // The rest are counted, not written, so a flood of bad requests cannot
+  // flood the log or stall calls on a slow stderr; the next line written
+  // reports the count first ({"event":"log_suppressed","lines":N}).
+  void WriteRateLimited(EventLine line);
+
  private:
+  void WriteLocked(const std::string& text) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   absl::Mutex mu_;
   const Sink sink_;
+  const double failure_rate_;
+  double failure_tokens_ ABSL_GUARDED_BY(mu_);
+  absl::Time failure_refilled_ ABSL_GUARDED_BY(mu_) = absl::Now();
+  int64_t suppressed_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace remotek::server

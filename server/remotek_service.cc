@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "backend/core/run_context.h"
 #include "backend/core/status_macros.h"
 #include "server/status_mapping.h"
 #include "server/tensor_codec.h"
@@ -22,16 +21,14 @@ void EncodeConfig(const OpConfig& config, const std::string& backend,
 // The engine stops a computation once the client that asked for it has gone:
 // it cancelled, or its deadline passed (gRPC cancels the call then too, but the
 // deadline says why).
-RunContext RunContextFor(const grpc::CallbackServerContext* ctx) {
-  RunContext run;
-  run.stop = [ctx]() -> absl::Status {
+RunContext::StopCheck StopWhenAbandoned(const grpc::CallbackServerContext* ctx) {
+  return [ctx]() -> absl::Status {
     if (ctx->deadline() <= std::chrono::system_clock::now()) {
       return absl::DeadlineExceededError("the client's deadline passed");
     }
     if (ctx->IsCancelled()) return absl::CancelledError("the client cancelled the call");
     return absl::OkStatus();
   };
-  return run;
 }
 
 }  // namespace
@@ -57,6 +54,20 @@ RemoteKService::Reactor* RemoteKService::Offload(Ctx* ctx, std::function<absl::S
     reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;
+}
+
+RunContext RemoteKService::RunContextFor(const Ctx* ctx, const Session& session) const {
+  RunContext run;
+  run.stop = StopWhenAbandoned(ctx);
+  if (Metrics* metrics = options_.op_metrics) {
+    // The session outlives the call, so its backend name may be borrowed.
+    const std::string* backend = &session.backend_name();
+    run.on_op = [metrics, backend](std::string_view op, absl::Duration elapsed, bool ok) {
+      metrics->ObserveOp(*backend, absl::string_view(op.data(), op.size()),
+                         absl::ToDoubleSeconds(elapsed), ok);
+    };
+  }
+  return run;
 }
 
 absl::Status RemoteKService::AcquireComputeSlot() {
@@ -403,7 +414,7 @@ absl::Status RemoteKService::DoCall(Ctx* ctx, const v1::CallRequest& req, v1::Ca
   }
   REMOTEK_ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
                            session->state().CallFunction(req.function(), feeds,
-                                                         RunContextFor(ctx)));
+                                                         RunContextFor(ctx, *session)));
   feeds.clear();
   int64_t total = 0;
   for (const Tensor& t : outputs) total += EncodedSize(t);
@@ -469,7 +480,7 @@ absl::Status RemoteKService::DoRunOp(Ctx* ctx, const v1::RunOpRequest& req,
   NodeInfo kept;
   REMOTEK_ASSIGN_OR_RETURN(Tensor result,
                            session->state().RunEager(req.op(), args, attrs, keep_as, &kept,
-                                                     RunContextFor(ctx)));
+                                                     RunContextFor(ctx, *session)));
   args.clear();
   if (req.keep()) EncodeNode(kept, resp->mutable_kept());
   if (!req.skip_result()) {

@@ -11,10 +11,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "backend/core/run_context.h"
 #include "remotek/v1/remotek.grpc.pb.h"
 #include "server/auth.h"
 #include "server/backend_registry.h"
 #include "server/compute_pool.h"
+#include "server/metrics.h"
 #include "server/session_manager.h"
 
 namespace remotek::server {
@@ -34,6 +36,9 @@ struct ServiceOptions {
   int64_t max_graph_nodes = 0;       // per BuildGraph request and per session
   int64_t max_tensor_elements = 0;   // any decoded tensor, shape or initializer
   int max_concurrent_calls = 0;      // compute calls in flight, server-wide
+  // Where each op a call runs is counted and timed (remotek_op_*); null: ops
+  // are not timed (metrics off).
+  Metrics* op_metrics = nullptr;
 };
 
 // Thread-safety: all handlers may run concurrently.
@@ -95,6 +100,9 @@ class RemoteKService final : public v1::RemoteK::CallbackService {
   absl::Status DoVariable(Ctx* ctx, const v1::VariableRequest& req, v1::Node* resp);
   absl::Status DoBuildGraph(Ctx* ctx, const v1::BuildGraphRequest& req,
                             v1::BuildGraphResponse* resp);
+  // Stops the engine once the client cancels or its deadline passes, and
+  // reports each op to options_.op_metrics.
+  RunContext RunContextFor(const Ctx* ctx, const Session& session) const;
   absl::Status DoCall(Ctx* ctx, const v1::CallRequest& req, v1::CallResponse* resp);
   absl::Status DoRunOp(Ctx* ctx, const v1::RunOpRequest& req, v1::RunOpResponse* resp);
 

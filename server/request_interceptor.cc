@@ -71,7 +71,7 @@ class RequestInterceptor final : public grpc::experimental::Interceptor {
       }
       line.Add("peer", ctx->peer());
     }
-    log_->Write(std::move(line));
+    log_->WriteRateLimited(std::move(line));
   }
 
   grpc::experimental::ServerRpcInfo* const info_;

@@ -181,6 +181,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
                           ? options.compute_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   server->pool_ = std::make_unique<ComputePool>(threads);
+  if (!options.metrics_address.empty()) options.service.op_metrics = server->metrics_.get();
   server->service_ = std::make_unique<RemoteKService>(
       server->backends_.get(), server->sessions_.get(), server->pool_.get(), options.service);
 

@@ -239,6 +239,70 @@ TEST(MetricsTest, StreamsEagerOpsAndTtlExpiriesAreCounted) {
   ExpectHistogramsWellFormed(r.body);
 }
 
+// Ops are counted where the engine runs them (RunContext's per-op
+// observer): eager ops and every step of a function call, with failures.
+TEST(MetricsTest, OpsAreCountedByBackendAndOp) {
+  auto server = StartWithMetrics();
+  ASSERT_NE(server, nullptr);
+  auto stub = v1::RemoteK::NewStub(server->Channel());
+  v1::SessionInfo session;
+  ASSERT_TRUE(stub->CreateSession(TokenCtx().get(), {}, &session).ok());
+  const std::string& id = session.session_id();
+  auto f32 = [](std::vector<float> values, v1::Tensor* t) {
+    t->set_dtype(v1::FLOAT32);
+    t->add_shape(static_cast<int64_t>(values.size()));
+    t->set_content(values.data(), values.size() * sizeof(float));
+  };
+  for (int i = 0; i < 3; ++i) {  // two good adds, then one of mismatched shapes
+    v1::RunOpRequest r;
+    r.set_session_id(id);
+    r.set_op("add");
+    f32({1, 2}, r.add_args()->mutable_tensor());
+    f32(i < 2 ? std::vector<float>{3, 4} : std::vector<float>{3, 4, 5},
+        r.add_args()->mutable_tensor());
+    v1::RunOpResponse resp;
+    EXPECT_EQ(stub->RunOp(TokenCtx().get(), r, &resp).error_code(),
+              i < 2 ? grpc::StatusCode::OK : grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  v1::PlaceholderRequest p;
+  p.set_session_id(id);
+  p.mutable_shape()->add_dims(2);
+  v1::Node x, e, n;
+  ASSERT_TRUE(stub->Placeholder(TokenCtx().get(), p, &x).ok());
+  v1::OpNodeRequest op;
+  op.set_session_id(id);
+  op.set_op("exp");
+  op.add_inputs(x.handle());
+  ASSERT_TRUE(stub->OpNode(TokenCtx().get(), op, &e).ok());
+  op.set_op("negative");
+  op.set_inputs(0, e.handle());
+  ASSERT_TRUE(stub->OpNode(TokenCtx().get(), op, &n).ok());
+  v1::FunctionRequest fr;
+  fr.set_session_id(id);
+  fr.add_inputs(x.handle());
+  fr.add_outputs(n.handle());
+  v1::FunctionInfo fn;
+  ASSERT_TRUE(stub->Function(TokenCtx().get(), fr, &fn).ok());
+  for (int i = 0; i < 4; ++i) {
+    v1::CallRequest c;
+    c.set_session_id(id);
+    c.set_function(fn.handle());
+    f32({0, 1}, c.add_feeds());
+    v1::CallResponse out;
+    ASSERT_TRUE(stub->Call(TokenCtx().get(), c, &out).ok());
+  }
+  const HttpResponse r = Scrape(server->metrics_port());
+  ASSERT_EQ(r.status, 200);
+  const std::map<std::string, double> s = ParseSamples(r.body);
+  EXPECT_EQ(Value(s, R"(remotek_op_runs_total{backend="eigen",op="add"})"), 3);
+  EXPECT_EQ(Value(s, R"(remotek_op_errors_total{backend="eigen",op="add"})"), 1);
+  EXPECT_EQ(Value(s, R"(remotek_op_runs_total{backend="eigen",op="exp"})"), 4);
+  EXPECT_EQ(Value(s, R"(remotek_op_runs_total{backend="eigen",op="negative"})"), 4);
+  EXPECT_EQ(Value(s, R"(remotek_op_errors_total{backend="eigen",op="exp"})"), 0);
+  EXPECT_EQ(Value(s, R"(remotek_op_latency_seconds_count{op="negative"})"), 4);
+  ExpectHistogramsWellFormed(r.body);
+}
+
 TEST(MetricsTest, HttpAnswersBadRequestsAndSurvivesGarbage) {
   auto server = StartWithMetrics();
   ASSERT_NE(server, nullptr);

@@ -65,5 +65,30 @@ TEST(EventLog, LinesFromManyThreadsArriveWhole) {
   }
 }
 
+TEST(EventLog, FailureLinesAreRateLimitedAndTheDropsReported) {
+  std::vector<std::string> lines;
+  EventLog log([&lines](absl::string_view line) { lines.emplace_back(line); },
+               /*failure_lines_per_second=*/50);
+  for (int i = 0; i < 200; ++i) {
+    EventLine line("warn", "request_failed", kWhen);
+    line.Add("i", int64_t{i});
+    log.WriteRateLimited(std::move(line));
+  }
+  // A burst of 50 (the loop is far quicker than the 20 ms one more needs).
+  ASSERT_EQ(lines.size(), 50u);
+  EXPECT_THAT(lines.back(), ::testing::HasSubstr("\"i\":49}"));
+  log.Write(EventLine("info", "session_created", kWhen));  // never limited
+  ASSERT_EQ(lines.size(), 51u);
+  absl::SleepFor(absl::Milliseconds(100));  // refills 5 tokens
+  EventLine next("warn", "request_failed", kWhen);
+  next.Add("i", int64_t{200});
+  log.WriteRateLimited(std::move(next));
+  ASSERT_EQ(lines.size(), 53u);
+  EXPECT_THAT(lines[51], ::testing::HasSubstr(
+                             "\"event\":\"log_suppressed\",\"lines\":150,"
+                             "\"limit_per_second\":50}"));
+  EXPECT_THAT(lines[52], ::testing::HasSubstr("\"i\":200}"));
+}
+
 }  // namespace
 }  // namespace remotek::server
