@@ -38,6 +38,10 @@ class KerasSession {
   virtual absl::StatusOr<std::vector<NodeInfo>> AddGraph(
       const std::vector<NodeRequest>& nodes) = 0;
   virtual absl::StatusOr<NodeInfo> Describe(const std::string& handle) const = 0;
+  // K.gradients(loss, xs): one entry per x, nullopt where loss does not
+  // depend on x through differentiable ops (Keras's None).
+  virtual absl::StatusOr<std::vector<std::optional<NodeInfo>>> Gradients(
+      const std::string& loss, const std::vector<std::string>& xs) = 0;
   virtual absl::StatusOr<Tensor> GetValue(const std::string& handle) const = 0;
   virtual absl::Status SetValue(const std::string& handle, const Tensor& value) = 0;
   virtual absl::StatusOr<std::string> CreateFunction(

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "backend/core/cast.h"
+#include "backend/core/gradients.h"
 #include "backend/core/op_runner.h"
 #include "backend/core/status_macros.h"
 
@@ -201,6 +202,33 @@ absl::StatusOr<std::vector<NodeInfo>> SessionState::AddGraph(
     }
     if (!RequestName(nodes[i]).empty()) handle_of[RequestName(nodes[i])] = info->handle;
     infos[i] = *std::move(info);
+  }
+  return infos;
+}
+
+absl::StatusOr<std::vector<std::optional<NodeInfo>>> SessionState::Gradients(
+    const std::string& loss, const std::vector<std::string>& xs) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<const Node*> loss_node = graph_.Find(loss);
+  REMOTEK_RETURN_IF_ERROR(WithContext(loss_node.status(), "gradients: loss"));
+  std::vector<int> x_ids;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    absl::StatusOr<const Node*> x = graph_.Find(xs[i]);
+    REMOTEK_RETURN_IF_ERROR(
+        WithContext(x.status(), absl::StrCat("gradients: variables[", i, "]")));
+    x_ids.push_back((*x)->id);
+  }
+  const Graph::Checkpoint checkpoint = graph_.MakeCheckpoint();
+  absl::StatusOr<std::vector<std::optional<int>>> grads =
+      AddGradients(graph_, (*loss_node)->id, x_ids, config_, backend_, account_);
+  if (!grads.ok()) {
+    graph_.Rollback(checkpoint);
+    return grads.status();
+  }
+  std::vector<std::optional<NodeInfo>> infos;
+  for (const std::optional<int>& g : *grads) {
+    infos.push_back(g.has_value() ? std::optional<NodeInfo>(InfoOf(graph_.node(*g)))
+                                  : std::nullopt);
   }
   return infos;
 }

@@ -57,6 +57,18 @@ class SessionState final : public KerasSession {
   absl::StatusOr<NodeInfo> Describe(const std::string& handle) const override
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // K.gradients(loss, xs) (see backend/core/gradients.h): appends the nodes
+  // of d(sum(loss))/dx for each x (any node: variable, placeholder, op) and
+  // returns each gradient's node, or nullopt where loss does not depend on x
+  // through differentiable ops (Keras's None). All or nothing: on any error
+  // no node is added and name counters are unchanged. NOT_FOUND for unknown
+  // handles; INVALID_ARGUMENT when loss is not floating or a needed op has
+  // no gradient ("gradients: no gradient defined for op \"foo\" (node
+  // \"foo_3\")").
+  absl::StatusOr<std::vector<std::optional<NodeInfo>>> Gradients(
+      const std::string& loss, const std::vector<std::string>& xs) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // Value of a variable or constant. FAILED_PRECONDITION for placeholders and
   // op nodes, which hold no value.
   absl::StatusOr<Tensor> GetValue(const std::string& handle) const override

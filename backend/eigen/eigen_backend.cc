@@ -10,6 +10,7 @@ std::unique_ptr<Backend> CreateEigenBackend() {
   AddAllReferenceKernels(*backend);
   AddEigenLinalgKernels(*backend);
   AddEigenElementwiseKernels(*backend);
+  AddEigenConvKernels(*backend);
   return backend;
 }
 

@@ -20,6 +20,12 @@ void AddEigenLinalgKernels(Backend& backend);
 // REQUIRES: `backend` already has reference kernels for these ops.
 void AddEigenElementwiseKernels(Backend& backend);
 
+// conv2d (im2col + GEMM, OpenBLAS for large problems, both data formats
+// without transposes), pool2d and rank-1-bias bias_add on the intra-op pool;
+// bias_add with a full-rank bias keeps the kernel already registered.
+// REQUIRES: `backend` already has the reference kernel for bias_add.
+void AddEigenConvKernels(Backend& backend);
+
 }  // namespace remotek
 
 #endif  // REMOTEK_BACKEND_EIGEN_EIGEN_KERNELS_H_

@@ -95,6 +95,13 @@ absl::StatusOr<NodeInfo> PluginSession::Describe(const std::string& handle) cons
   return std::move(reply.nodes()[0]);
 }
 
+absl::StatusOr<std::vector<std::optional<NodeInfo>>> PluginSession::Gradients(
+    const std::string&, const std::vector<std::string>&) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("backend \"", library_->name(),
+                   "\" does not support gradients (the plugin ABI has no gradients entry)"));
+}
+
 absl::StatusOr<Tensor> PluginSession::GetValue(const std::string& handle) const {
   ReplyCollector reply(library_->name(), "read", account_);
   REMOTEK_RETURN_IF_ERROR(reply.Finish(entries().read(session_, handle.c_str(), reply.reply())));

@@ -27,6 +27,9 @@ class PluginSession final : public KerasSession {
   // works without it. UNIMPLEMENTED for larger graphs when it is absent.
   absl::StatusOr<std::vector<NodeInfo>> AddGraph(const std::vector<NodeRequest>& nodes) override;
   absl::StatusOr<NodeInfo> Describe(const std::string& handle) const override;
+  // FAILED_PRECONDITION: the plugin ABI has no gradients entry.
+  absl::StatusOr<std::vector<std::optional<NodeInfo>>> Gradients(
+      const std::string& loss, const std::vector<std::string>& xs) override;
   absl::StatusOr<Tensor> GetValue(const std::string& handle) const override;
   absl::Status SetValue(const std::string& handle, const Tensor& value) override;
   absl::StatusOr<std::string> CreateFunction(const FunctionSignature& signature,

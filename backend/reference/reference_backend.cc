@@ -11,6 +11,8 @@ void AddAllReferenceKernels(Backend& backend) {
   AddReferenceShapeKernels(backend);
   AddReferenceIndexingKernels(backend);
   AddReferenceLossKernels(backend);
+  AddReferenceConvKernels(backend);
+  AddReferenceGradientKernels(backend);
 }
 
 std::unique_ptr<Backend> CreateReferenceBackend() {

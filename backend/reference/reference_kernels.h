@@ -23,6 +23,8 @@ void AddReferenceReductionKernels(Backend& backend);
 void AddReferenceShapeKernels(Backend& backend);
 void AddReferenceIndexingKernels(Backend& backend);
 void AddReferenceLossKernels(Backend& backend);
+void AddReferenceConvKernels(Backend& backend);
+void AddReferenceGradientKernels(Backend& backend);
 
 }  // namespace remotek
 

@@ -451,6 +451,174 @@ void ProductCases() {
   Add({.op = "add", .inputs = {U({2, 3}), U({4})}, .dtypes = {kF16}, .expect_error = "cannot broadcast"});
 }
 
+// ones_like, zeros_like, stop_gradient and the gradient helpers.
+void GradientOpCases() {
+  for (const char* op : {"ones_like", "zeros_like", "stop_gradient"}) {
+    Add({.op = op, .inputs = {U({3, 4})}, .tol = Tol::kExact});
+    Add({.op = op, .inputs = {U({})}, .tol = Tol::kExact});
+    Add({.op = op, .inputs = {U({2, 0})}, .tol = Tol::kExact});
+  }
+  Add({.op = "sum_to_shape_of", .inputs = {U({2, 3, 4}), U({3, 1})}, .tol = Tol::kReduction});
+  Add({.op = "sum_to_shape_of", .inputs = {U({2, 3}), U({2, 3})}, .tol = Tol::kReduction});
+  Add({.op = "sum_to_shape_of", .inputs = {U({2, 3}), U({})}, .tol = Tol::kReduction});
+  Add({.op = "sum_to_shape_of", .inputs = {U({4, 1, 3}), U({1, 1})}, .tol = Tol::kReduction});
+  Add({.op = "sum_to_shape_of", .inputs = {U({0, 3}), U({3})}, .tol = Tol::kReduction});
+  Add({.op = "reshape_like", .inputs = {U({2, 3}), U({3, 2})}, .tol = Tol::kExact});
+  for (DType index_dtype : {kI32, kI64}) {
+    Add({.op = "scatter_sum_to_shape_of", .inputs = {U({6, 3}), Idx({6}, 0, 4, index_dtype), U({4, 3})}, .tol = Tol::kReduction});
+    Add({.op = "scatter_sum_to_shape_of", .inputs = {U({2, 3}), Idx({2, 3}, 0, 5, index_dtype), U({5})}, .tol = Tol::kReduction});
+    Add({.op = "scatter_sum_to_shape_of", .inputs = {U({3, 2}), Idx({3}, 4, 6, index_dtype), U({4, 2})}, .tol = Tol::kReduction, .expect_error = "is out of range [0, 4)"});
+  }
+  Add({.op = "reshape_like", .inputs = {U({6}), U({1, 6, 1})}, .tol = Tol::kExact});
+}
+
+// ---- conv2d, pool2d, bias_add ----
+
+OpConfig ChannelsFirst() {
+  OpConfig config;
+  config.image_data_format = ImageDataFormat::kChannelsFirst;
+  return config;
+}
+
+// x given channels_last (n, h, w, c); channels_first rows use (n, c, h, w).
+Shape InFormat(const Shape& nhwc, bool first) {
+  return first ? Shape{nhwc.dim(0), nhwc.dim(3), nhwc.dim(1), nhwc.dim(2)} : nhwc;
+}
+
+std::string FormatName(bool first) { return first ? "channels_first" : "channels_last"; }
+
+void ConvCases() {
+  struct Conv {
+    Shape x, kernel;  // x channels_last
+    L strides, dilation;
+    const char* padding;
+  };
+  // Valid and same, odd and even windows, strides, dilations, 1x1 kernels
+  // (the eigen backend's direct-GEMM path at stride 1), blocks that span
+  // images, an empty batch, a window larger than x under 'same'.
+  const std::vector<Conv> convs = {
+      {{2, 5, 5, 3}, {3, 3, 3, 4}, {1, 1}, {1, 1}, "valid"},
+      {{2, 5, 5, 3}, {3, 3, 3, 4}, {1, 1}, {1, 1}, "same"},
+      {{2, 7, 6, 3}, {3, 2, 3, 5}, {2, 2}, {1, 1}, "same"},
+      {{2, 7, 6, 3}, {3, 2, 3, 5}, {2, 3}, {1, 1}, "valid"},
+      {{1, 9, 8, 2}, {3, 3, 2, 3}, {1, 1}, {2, 2}, "same"},
+      {{1, 9, 8, 2}, {2, 3, 2, 3}, {1, 1}, {3, 1}, "valid"},
+      {{2, 4, 5, 6}, {1, 1, 6, 7}, {1, 1}, {1, 1}, "valid"},
+      {{2, 4, 5, 6}, {1, 1, 6, 7}, {2, 2}, {1, 1}, "same"},
+      {{3, 17, 19, 5}, {3, 3, 5, 7}, {1, 1}, {1, 1}, "same"},
+      {{2, 6, 6, 4}, {5, 5, 4, 3}, {3, 3}, {1, 1}, "same"},
+      {{1, 8, 8, 2}, {4, 4, 2, 3}, {1, 1}, {1, 1}, "same"},
+      {{1, 3, 2, 2}, {5, 4, 2, 2}, {1, 1}, {1, 1}, "same"},
+      {{0, 4, 4, 2}, {3, 3, 2, 3}, {1, 1}, {1, 1}, "same"},
+      {{1, 4, 4, 0}, {3, 3, 0, 2}, {1, 1}, {1, 1}, "valid"},
+      {{8, 32, 32, 16}, {3, 3, 16, 32}, {1, 1}, {1, 1}, "same"}};
+  for (const Conv& c : convs) {
+    for (bool first : {false, true}) {
+      const AttrMap attrs = {{"strides", c.strides}, {"dilation_rate", c.dilation},
+                             {"padding", std::string(c.padding)},
+                             {"data_format", FormatName(first)}};
+      const std::vector<DType> dtypes =
+          c.x.dim(0) == 8 ? std::vector<DType>{kF32} : std::vector<DType>{};
+      Add({.op = "conv2d", .inputs = {U(InFormat(c.x, first), -1, 1), U(c.kernel, -1, 1)},
+           .attrs = attrs, .tol = Tol::kGemm, .dtypes = dtypes});
+    }
+  }
+  // Default attrs, data_format from the session's image_data_format.
+  Add({.op = "conv2d", .inputs = {U({2, 6, 5, 3}, -1, 1), U({3, 3, 3, 4}, -1, 1)}, .tol = Tol::kGemm});
+  Add({.op = "conv2d", .inputs = {U({2, 3, 6, 5}, -1, 1), U({3, 3, 3, 4}, -1, 1)}, .attrs = {{"padding", std::string("same")}}, .tol = Tol::kGemm, .config = ChannelsFirst()});
+  // Large enough (>= 768^3 flops per image) for the eigen backend to hand
+  // im2col blocks to OpenBLAS, in both data formats.
+  for (bool first : {false, true}) {
+    Add({.op = "conv2d", .inputs = {U(InFormat({1, 32, 32, 128}, first), -1, 1), U({3, 3, 128, 512}, -1, 1)},
+         .attrs = {{"padding", std::string("same")}, {"data_format", FormatName(first)}},
+         .tol = Tol::kGemm, .dtypes = {kF32}});
+  }
+  Add({.op = "conv2d", .inputs = {U({1, 4, 4, 3}), U({3, 3, 3, 2})}, .attrs = {{"strides", int64_t{2}}, {"dilation_rate", int64_t{2}}}, .dtypes = {kF32}, .expect_error = "TensorFlow refuses strides > 1 together with dilation_rate > 1"});
+  Add({.op = "conv2d", .inputs = {U({1, 4, 4, 3}), U({5, 3, 3, 2})}, .dtypes = {kF32}, .expect_error = "conv2d: with padding \"valid\", the window of kernel of shape (5, 3, 3, 2) with dilation_rate (1, 1) spans 5 rows but x of shape (1, 4, 4, 3) has 4 rows"});
+  Add({.op = "conv2d", .inputs = {U({1, 4, 4, 3}), U({3, 3, 2, 2})}, .dtypes = {kF64}, .expect_error = "has 3 channels (axis 3, channels_last) but kernel of shape (3, 3, 2, 2) expects 2"});
+
+  struct Pool {
+    Shape x;  // channels_last
+    L pool, strides;
+    const char* padding;
+  };
+  const std::vector<Pool> pools = {
+      {{2, 5, 5, 3}, {2, 2}, {1, 1}, "valid"}, {{2, 5, 5, 3}, {2, 2}, {2, 2}, "same"},
+      {{1, 7, 6, 2}, {3, 3}, {2, 2}, "same"},  {{1, 7, 6, 2}, {3, 2}, {3, 1}, "valid"},
+      {{3, 4, 9, 4}, {4, 4}, {1, 1}, "same"},  {{1, 6, 6, 1}, {1, 1}, {3, 3}, "same"},
+      {{1, 2, 2, 3}, {5, 5}, {1, 1}, "same"},  {{0, 3, 3, 2}, {2, 2}, {1, 1}, "valid"},
+      {{4, 16, 16, 24}, {3, 3}, {2, 2}, "same"}};
+  for (const Pool& p : pools) {
+    for (bool first : {false, true}) {
+      for (const char* mode : {"max", "avg"}) {
+        const AttrMap attrs = {{"pool_size", p.pool}, {"strides", p.strides},
+                               {"padding", std::string(p.padding)},
+                               {"data_format", FormatName(first)},
+                               {"pool_mode", std::string(mode)}};
+        const bool max = std::string(mode) == "max";
+        Add({.op = "pool2d", .inputs = {U(InFormat(p.x, first))}, .attrs = attrs,
+             .tol = max ? Tol::kExact : Tol::kReduction});
+        if (max) {  // NaN, infinities, signed zeros: max is exact
+          Add({.op = "pool2d", .inputs = {Special(InFormat(p.x, first))}, .attrs = attrs, .tol = Tol::kExact});
+        }
+      }
+    }
+  }
+  Add({.op = "pool2d", .inputs = {U({2, 4, 5, 3})}, .attrs = {{"pool_size", int64_t{2}}}, .tol = Tol::kExact});
+  Add({.op = "pool2d", .inputs = {U({2, 3, 4, 5})}, .attrs = {{"pool_size", int64_t{3}}, {"padding", std::string("same")}, {"pool_mode", std::string("avg")}}, .tol = Tol::kReduction, .config = ChannelsFirst()});
+  Add({.op = "pool2d", .inputs = {U({1, 4, 4, 3})}, .attrs = {{"pool_size", int64_t{2}}, {"pool_mode", std::string("min")}}, .dtypes = {kF32}, .expect_error = "pool2d: pool_mode must be \"max\" or \"avg\", got \"min\""});
+
+  // bias_add: a rank-1 bias along the channel axis of ranks 2-5 in both
+  // formats, a rank > 5 x, full-rank biases (reshaped, with broadcasting).
+  struct Bias {
+    Shape x, bias;
+    bool first;
+  };
+  const std::vector<Bias> biases = {
+      {{3, 4}, {4}, false},            {{3, 4}, {4}, true},
+      {{2, 3, 4}, {4}, false},         {{2, 3, 4}, {3}, true},
+      {{2, 3, 4, 5}, {5}, false},      {{2, 3, 4, 5}, {3}, true},
+      {{2, 3, 2, 4, 5}, {5}, false},   {{2, 3, 2, 4, 5}, {3}, true},
+      {{1, 2, 1, 2, 1, 3}, {3}, true}, {{0, 3}, {3}, false},
+      {{64, 17, 17, 32}, {32}, false}, {{64, 32, 17, 17}, {32}, true},
+      {{2, 3, 4}, {3, 4}, false},      {{2, 3, 4}, {4, 3}, true},
+      {{2, 3, 4, 5}, {1, 4, 5}, false}, {{2, 3, 4, 5}, {4, 1, 3}, true},
+      {{2, 3, 2, 2, 4}, {3, 2, 2, 4}, false}};
+  for (const Bias& b : biases) {
+    const AttrMap attrs = {{"data_format", FormatName(b.first)}};
+    Add({.op = "bias_add", .inputs = {U(b.x), U(b.bias)}, .attrs = attrs, .tol = Tol::kExact});
+  }
+  // The backward ops (reference loops on every backend today).
+  struct Backward {
+    Shape x, kernel, out;  // channels_last
+    L strides;
+    const char* padding;
+  };
+  const std::vector<Backward> backwards = {
+      {{2, 5, 5, 3}, {3, 3, 3, 4}, {2, 5, 5, 4}, {1, 1}, "same"},
+      {{1, 7, 6, 2}, {3, 2, 2, 3}, {1, 3, 3, 3}, {2, 2}, "valid"}};
+  for (const Backward& b : backwards) {
+    for (bool first : {false, true}) {
+      const AttrMap attrs = {{"strides", b.strides}, {"padding", std::string(b.padding)},
+                             {"data_format", FormatName(first)}};
+      const InputSpec grad = U(InFormat(b.out, first), -1, 1);
+      Add({.op = "conv2d_backprop_input", .inputs = {grad, U(b.kernel, -1, 1), U(InFormat(b.x, first))}, .attrs = attrs, .tol = Tol::kGemm});
+      Add({.op = "conv2d_backprop_filter", .inputs = {grad, U(InFormat(b.x, first), -1, 1), U(b.kernel)}, .attrs = attrs, .tol = Tol::kGemm});
+      for (const char* mode : {"max", "avg"}) {
+        AttrMap pool = attrs;
+        pool["pool_size"] = b.strides[0] == 1 ? L{3, 3} : b.strides;  // same: 3x3 stride 1
+        pool["pool_mode"] = std::string(mode);
+        const Shape out = b.strides[0] == 1 ? b.x : Shape{b.x.dim(0), 3, 3, b.x.dim(3)};
+        Add({.op = "pool2d_grad", .inputs = {U(InFormat(out, first)), U(InFormat(b.x, first))}, .attrs = pool, .tol = Tol::kReduction});
+      }
+    }
+  }
+  Add({.op = "conv2d_backprop_input", .inputs = {U({1, 4, 4, 2}), U({3, 3, 3, 2}), U({1, 5, 5, 3})}, .dtypes = {kF32}, .expect_error = "does not match the forward output shape (1, 3, 3, 2)"});
+  Add({.op = "bias_add", .inputs = {Special({4, 11}), Special({11})}, .tol = Tol::kExact});
+  Add({.op = "bias_add", .inputs = {U({2, 3, 4, 5}), U({3})}, .tol = Tol::kExact, .config = ChannelsFirst()});
+  Add({.op = "bias_add", .inputs = {U({2, 3, 4}), U({3})}, .dtypes = {kF32}, .expect_error = "bias_add: bias of shape (3,) for x of shape (2, 3, 4): bias length 3 != x.shape[2]=4 (the channel axis)"});
+}
+
 std::vector<OpCase> Build() {
   std::vector<OpCase> rows;
   table = &rows;
@@ -462,6 +630,8 @@ std::vector<OpCase> Build() {
   IndexingCases();
   LossCases();
   ProductCases();
+  GradientOpCases();
+  ConvCases();
   table = nullptr;
   absl::flat_hash_map<std::string, int> ordinals;
   for (OpCase& c : rows) c.ordinal = ordinals[c.op]++;

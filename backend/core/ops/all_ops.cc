@@ -12,6 +12,8 @@ void RegisterAllOps(OpRegistry& registry) {
   RegisterShapeOps(registry);
   RegisterIndexingOps(registry);
   RegisterLossOps(registry);
+  RegisterConvOps(registry);
+  RegisterGradientOps(registry);
 }
 
 }  // namespace remotek

@@ -17,6 +17,8 @@ void RegisterReductionOps(OpRegistry& registry);    // sum .. logsumexp
 void RegisterShapeOps(OpRegistry& registry);        // reshape .. slice
 void RegisterIndexingOps(OpRegistry& registry);     // gather, one_hot
 void RegisterLossOps(OpRegistry& registry);         // mean_squared_error, *_crossentropy
+void RegisterConvOps(OpRegistry& registry);         // conv2d, pool2d, bias_add, their grads
+void RegisterGradientOps(OpRegistry& registry);     // ones_like, stop_gradient, gradient helpers
 
 }  // namespace remotek
 

@@ -287,6 +287,82 @@ def k_one_hot(indices, num_classes):
     return out
 
 
+def tf_axis(size, k, stride, dilation, padding):
+    """TensorFlow's output size and (before, after) padding along one axis."""
+    span = (k - 1) * dilation + 1
+    if padding == "valid":
+        return (size - span) // stride + 1, 0, 0
+    out = -(-size // stride)
+    total = max((out - 1) * stride + span - size, 0)
+    return out, total // 2, total - total // 2
+
+
+def to_nhwc(x, data_format):
+    return np.transpose(x, (0, 2, 3, 1)) if data_format == "channels_first" else x
+
+
+def from_nhwc(x, data_format):
+    return np.transpose(x, (0, 3, 1, 2)) if data_format == "channels_first" else x
+
+
+def k_conv2d(x, kernel, strides=(1, 1), padding="valid", data_format="channels_last",
+             dilation_rate=(1, 1)):
+    """keras.backend.conv2d -> tf.nn.convolution: cross-correlation of the
+    zero-padded NHWC input with the (kh, kw, in, out) kernel."""
+    x = to_nhwc(x, data_format)
+    kh, kw = kernel.shape[:2]
+    (sh, sw), (dh, dw) = strides, dilation_rate
+    oh, top, bottom = tf_axis(x.shape[1], kh, sh, dh, padding)
+    ow, left, right = tf_axis(x.shape[2], kw, sw, dw, padding)
+    x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    out = np.zeros((x.shape[0], oh, ow, kernel.shape[3]))
+    for i in range(kh):
+        for j in range(kw):
+            patch = x[:, i * dh:i * dh + (oh - 1) * sh + 1:sh, j * dw:j * dw + (ow - 1) * sw + 1:sw, :]
+            out += np.tensordot(patch, kernel[i, j], axes=([3], [0]))
+    return from_nhwc(out, data_format)
+
+
+def k_pool2d(x, pool_size, strides=(1, 1), padding="valid", data_format="channels_last",
+             pool_mode="max"):
+    """keras.backend.pool2d -> tf.nn.max_pool / avg_pool: padded cells never
+    count (NaN-padded, then nanmax / nanmean)."""
+    x = to_nhwc(x, data_format)
+    (kh, kw), (sh, sw) = pool_size, strides
+    oh, top, bottom = tf_axis(x.shape[1], kh, sh, 1, padding)
+    ow, left, right = tf_axis(x.shape[2], kw, sw, 1, padding)
+    x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=np.nan)
+    out = np.zeros((x.shape[0], oh, ow, x.shape[3]))
+    for r in range(oh):
+        for c in range(ow):
+            window = x[:, r * sh:r * sh + kh, c * sw:c * sw + kw, :]
+            f = np.nanmax if pool_mode == "max" else np.nanmean
+            out[:, r, c, :] = f(window, axis=(1, 2))
+    return from_nhwc(out, data_format)
+
+
+def k_bias_add(x, bias, data_format="channels_last"):
+    """keras.backend.bias_add (Keras 2.3), branch by branch: reshape (never
+    transpose) the bias and broadcast it onto x."""
+    b = bias.shape
+    if x.ndim == 5:
+        if data_format == "channels_first":
+            return x + (bias.reshape((1, b[0], 1, 1, 1)) if len(b) == 1
+                        else bias.reshape((1, b[3]) + b[:3]))
+        return x + (bias.reshape((1, 1, 1, b[0])) if len(b) == 1 else bias.reshape((1,) + b))
+    if x.ndim == 4:
+        if data_format == "channels_first":
+            return x + (bias.reshape((1, b[0], 1, 1)) if len(b) == 1
+                        else bias.reshape((1, b[2]) + b[:2]))
+        return x + (bias if len(b) == 1 else bias.reshape((1,) + b))
+    if x.ndim == 3:
+        if data_format == "channels_first":
+            return x + (bias.reshape((1, b[0], 1)) if len(b) == 1
+                        else bias.reshape((1, b[1], b[0])))
+        return x + (bias.reshape((1, 1, b[0])) if len(b) == 1 else bias.reshape((1,) + b))
+    return x + bias  # tf.nn.bias_add: the last axis
+
+
 # ---------------------------------------------------------------------------
 # Case construction.
 
@@ -538,6 +614,64 @@ def all_cases():
     o_zero = np.array([[0.0, 1.0, 0.0], [0.3, 0.3, 0.4]], dtype=np.float64)
     add(cce_case("categorical_crossentropy_clipped", np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
                  o_zero, f64))
+
+    # Convolution family (explicit data_format: golden cases carry no image_data_format).
+    def conv_case(name, seed, xs, ks, dtype, **kw):
+        x = uniform(seed, xs, -1.0, 1.0, dtype)
+        k = uniform(seed + 1000, ks, -1.0, 1.0, dtype)
+        attrs = [("data_format", "string", kw.get("data_format", "channels_last"))]
+        for key in ("strides", "dilation_rate"):
+            if key in kw:
+                attrs.append((key, "ints", list(kw[key])))
+        if "padding" in kw:
+            attrs.append(("padding", "string", kw["padding"]))
+        return Case(name, "conv2d", [x, k], rounded(k_conv2d(wide(x), wide(k), **kw), dtype),
+                    attrs, gemm=True)
+
+    add(conv_case("conv2d_valid_channels_last", 90, (2, 5, 5, 3), (3, 3, 3, 4), f32))
+    add(conv_case("conv2d_same_strides_channels_first", 91, (2, 3, 7, 6), (3, 2, 3, 5), f64,
+                  strides=(2, 2), padding="same", data_format="channels_first"))
+    add(conv_case("conv2d_same_dilation", 92, (1, 9, 8, 2), (3, 3, 2, 3), f32,
+                  dilation_rate=(2, 2), padding="same"))
+    add(conv_case("conv2d_same_even_kernel_pads_after", 93, (1, 6, 5, 2), (4, 4, 2, 3), f64,
+                  padding="same"))
+    add(conv_case("conv2d_valid_strides_2_3", 94, (2, 2, 7, 8), (2, 3, 2, 2), f64,
+                  strides=(2, 3), data_format="channels_first"))
+    add(conv_case("conv2d_float16", 95, (1, 4, 4, 2), (3, 3, 2, 2), f16, padding="same"))
+
+    def pool_case(name, seed, xs, dtype, pool_size, **kw):
+        x = uniform(seed, xs, -1.0, 1.0, dtype)
+        attrs = [("pool_size", "ints", list(pool_size)),
+                 ("data_format", "string", kw.get("data_format", "channels_last"))]
+        if "strides" in kw:
+            attrs.append(("strides", "ints", list(kw["strides"])))
+        for key in ("padding", "pool_mode"):
+            if key in kw:
+                attrs.append((key, "string", kw[key]))
+        expect = rounded(k_pool2d(wide(x), pool_size, **kw), dtype)
+        return Case(name, "pool2d", [x], expect, attrs, exact=kw.get("pool_mode", "max") == "max")
+
+    add(pool_case("pool2d_max_valid_default_strides", 96, (2, 4, 5, 3), f32, (2, 2)))
+    add(pool_case("pool2d_max_same_strides", 97, (2, 5, 5, 3), f32, (3, 3), strides=(2, 2),
+                  padding="same"))
+    add(pool_case("pool2d_avg_same_excludes_padding", 98, (1, 2, 5, 5), f64, (2, 2),
+                  padding="same", pool_mode="avg", data_format="channels_first"))
+    add(pool_case("pool2d_avg_same_strides_3x3", 99, (2, 7, 6, 2), f32, (3, 3), strides=(2, 2),
+                  padding="same", pool_mode="avg"))
+
+    def bias_case(name, seed, xs, bs, dtype, data_format):
+        x = uniform(seed, xs, -1.0, 1.0, dtype)
+        b = uniform(seed + 1000, bs, -1.0, 1.0, dtype)
+        return Case(name, "bias_add", [x, b], rounded(k_bias_add(wide(x), wide(b), data_format), dtype),
+                    [("data_format", "string", data_format)])
+
+    add(bias_case("bias_add_rank2", 100, (3, 4), (4,), f32, "channels_first"))
+    add(bias_case("bias_add_rank4_channels_first", 101, (2, 3, 2, 2), (3,), f32, "channels_first"))
+    add(bias_case("bias_add_rank5_channels_last", 102, (2, 2, 2, 2, 3), (3,), f64, "channels_last"))
+    add(bias_case("bias_add_full_rank_channels_first_is_reshaped", 103, (2, 2, 3), (3, 2), f64,
+                  "channels_first"))
+    add(bias_case("bias_add_full_rank_rank4_channels_last", 104, (2, 3, 2, 2), (3, 2, 2), f32,
+                  "channels_last"))
     return cases
 
 
