@@ -1,6 +1,8 @@
 #include "server/remotek_service.h"
 
 #include <chrono>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "backend/core/status_macros.h"
@@ -328,6 +330,40 @@ absl::Status RemoteKService::DoBuildGraph(Ctx* ctx, const v1::BuildGraphRequest&
 RemoteKService::Reactor* RemoteKService::BuildGraph(Ctx* ctx, const v1::BuildGraphRequest* req,
                                                     v1::BuildGraphResponse* resp) {
   return Offload(ctx, [this, ctx, req, resp] { return DoBuildGraph(ctx, *req, resp); });
+}
+
+absl::Status RemoteKService::DoGradients(Ctx* ctx, const v1::GradientsRequest& req,
+                                         v1::GradientsResponse* resp) {
+  REMOTEK_ASSIGN_OR_RETURN(auto session, FindSession(ctx, req.session_id()));
+  if (req.loss().empty()) return absl::InvalidArgumentError("gradients: loss is empty");
+  if (req.variables().empty()) {
+    return absl::InvalidArgumentError("gradients: variables is empty");
+  }
+  std::vector<std::string> xs;
+  xs.reserve(req.variables_size());
+  for (int i = 0; i < req.variables_size(); ++i) {
+    if (req.variables(i).empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("gradients: variables[", i, "] is empty"));
+    }
+    xs.push_back(req.variables(i));
+  }
+  REMOTEK_RETURN_IF_ERROR(CheckNodeBudget(*session, 1));
+  REMOTEK_ASSIGN_OR_RETURN(std::vector<std::optional<NodeInfo>> grads,
+                           session->state().Gradients(req.loss(), xs));
+  for (const std::optional<NodeInfo>& g : grads) {
+    v1::Gradient* out = resp->add_gradients();
+    if (g.has_value()) {
+      EncodeNode(*g, out->mutable_node());
+    } else {
+      out->set_none(true);
+    }
+  }
+  return absl::OkStatus();
+}
+
+RemoteKService::Reactor* RemoteKService::Gradients(Ctx* ctx, const v1::GradientsRequest* req,
+                                                   v1::GradientsResponse* resp) {
+  return Offload(ctx, [this, ctx, req, resp] { return DoGradients(ctx, *req, resp); });
 }
 
 // --------------------------------------------------------------- variables

@@ -65,6 +65,7 @@ class RemoteKService final : public v1::RemoteK::CallbackService {
   Reactor* Constant(Ctx*, const v1::ConstantRequest*, v1::Node*) override;
   Reactor* OpNode(Ctx*, const v1::OpNodeRequest*, v1::Node*) override;
   Reactor* BuildGraph(Ctx*, const v1::BuildGraphRequest*, v1::BuildGraphResponse*) override;
+  Reactor* Gradients(Ctx*, const v1::GradientsRequest*, v1::GradientsResponse*) override;
   Reactor* GetValue(Ctx*, const v1::GetValueRequest*, v1::Tensor*) override;
   Reactor* BatchGetValue(Ctx*, const v1::BatchGetValueRequest*, v1::BatchGetValueResponse*) override;
   Reactor* SetValue(Ctx*, const v1::SetValueRequest*, v1::Empty*) override;
@@ -100,6 +101,12 @@ class RemoteKService final : public v1::RemoteK::CallbackService {
   absl::Status DoVariable(Ctx* ctx, const v1::VariableRequest& req, v1::Node* resp);
   absl::Status DoBuildGraph(Ctx* ctx, const v1::BuildGraphRequest& req,
                             v1::BuildGraphResponse* resp);
+  // The session must have room for at least one more node before the engine
+  // runs; how many the gradient adds is known only afterwards, and the
+  // engine call is all or nothing, so one request may pass max_graph_nodes
+  // by the size of that one gradient (later requests are then refused).
+  absl::Status DoGradients(Ctx* ctx, const v1::GradientsRequest& req,
+                           v1::GradientsResponse* resp);
   // Stops the engine once the client cancels or its deadline passes, and
   // reports each op to options_.op_metrics.
   RunContext RunContextFor(const Ctx* ctx, const Session& session) const;

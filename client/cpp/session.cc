@@ -281,6 +281,28 @@ absl::StatusOr<std::vector<Node>> Session::build_graph(
   return out;
 }
 
+absl::StatusOr<std::vector<std::optional<Node>>> Session::gradients(
+    NodeRef loss, const std::vector<NodeRef>& variables) const {
+  RK_CLIENT_RETURN_IF_ERROR(CheckOpen());
+  v1::GradientsRequest req;
+  req.set_session_id(core_->id);
+  req.set_loss(loss.handle());
+  for (const NodeRef& v : variables) req.add_variables(v.handle());
+  v1::GradientsResponse resp;
+  RK_CLIENT_RETURN_IF_ERROR(
+      CallUnary(*core_->connection, core_->id, &Stub::Gradients, req, &resp));
+  std::vector<std::optional<Node>> out;
+  out.reserve(resp.gradients_size());
+  for (const v1::Gradient& g : resp.gradients()) {
+    if (g.none()) {
+      out.push_back(std::nullopt);
+    } else {
+      out.push_back(internal::DecodeNode(g.node()));
+    }
+  }
+  return out;
+}
+
 // --------------------------------------------------------------- variables
 
 absl::StatusOr<HostTensor> Session::get_value(NodeRef x) const {

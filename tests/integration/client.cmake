@@ -12,3 +12,13 @@ endforeach()
 target_compile_definitions(client_session_test PRIVATE
   REMOTEK_EXAMPLE_PATH="$<TARGET_FILE:remotek-example>")
 add_dependencies(client_session_test remotek-example)
+# Gradients over the wire and remote training (C++ optimizers, the
+# remotek-train-mlp example).
+remotek_add_test(NAME client_training_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/client_training_test.cc
+  LIBS ${REMOTEK_CLIENT_TEST_LIBS}
+  LABELS integration
+  TIMEOUT 120)
+target_compile_definitions(client_training_test PRIVATE
+  REMOTEK_TRAIN_MLP_PATH="$<TARGET_FILE:remotek-train-mlp>")
+add_dependencies(client_training_test remotek-train-mlp)

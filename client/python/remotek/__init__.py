@@ -28,6 +28,7 @@ if _stubs:
     if _os.path.isdir(_portion) and _portion not in __path__:
         __path__.append(_portion)
 
+from remotek import optimizers  # noqa: E402,F401
 from remotek.errors import RemoteKError  # noqa: E402
 from remotek.session import DEFAULT_CHUNK_BYTES, DEFAULT_STREAM_THRESHOLD, Function, Session  # noqa: E402
 from remotek.symbolic import Tensor  # noqa: E402

@@ -127,6 +127,15 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     return session.function(inputs, outputs, updates=updates, name=name)
 
 
+def gradients(loss, variables):
+    """K.gradients(loss, variables): a list parallel to ``variables`` of the
+    gradients of sum(loss), with None where loss does not depend on a variable
+    through differentiable ops (argmax, comparisons, stop_gradient, ...)."""
+    if not isinstance(loss, Tensor):
+        raise TypeError("remotek: gradients: loss must be a Tensor, got %r" % (loss,))
+    return loss.session.gradients(loss, variables)
+
+
 # ------------------------------------------------------------------- values
 
 def eval(x):  # noqa: A001 - Keras's name

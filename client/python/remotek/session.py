@@ -398,6 +398,24 @@ class Session:
         _fill_attrs(request.attrs, attrs)
         return from_proto(self._rpc("RunOp", request).result)
 
+    def gradients(self, loss, variables):
+        """K.gradients(loss, variables): the gradient of sum(loss) with respect
+        to each variable (any Tensor of this session), as a list parallel to
+        ``variables`` holding a Tensor, or None where loss does not depend on
+        that variable through differentiable ops. All or nothing on the server."""
+        single = isinstance(variables, Tensor)
+        variables = [variables] if single else list(variables)
+        if not isinstance(loss, Tensor):
+            raise TypeError("remotek: gradients: loss must be a Tensor, got %r" % (loss,))
+        request = pb.GradientsRequest(session_id=self.id, loss=self._check(loss))
+        for i, v in enumerate(variables):
+            if not isinstance(v, Tensor):
+                raise TypeError("remotek: gradients: variables[%d] must be a Tensor, got %r"
+                                % (i, v))
+            request.variables.append(self._check(v))
+        response = self._rpc("Gradients", request)
+        return [None if g.none else self._tensor(g.node) for g in response.gradients]
+
     # ------------------------------------------------------------ functions
 
     def function(self, inputs, outputs, updates=None, name=None):

@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "remotek/graph.h"
 #include "remotek/host_tensor.h"
+#include "remotek/optimizers.h"
 #include "remotek/session.h"
 
 namespace grpc {

@@ -234,6 +234,16 @@ class Session {
   // parallel to the builder's nodes.
   absl::StatusOr<std::vector<Node>> build_graph(
       const GraphBuilder& graph) const;
+  // K.gradients(loss, variables), as gradients(loss, {w, b}): adds the nodes of d(sum(loss))/dv for each
+  // v (a variable, placeholder or op node) in one request, all or nothing.
+  // The result is parallel to `variables`: the gradient node (same dtype and
+  // shape as v), or nullopt where Keras returns None (loss does not depend on
+  // v through differentiable ops). INVALID_ARGUMENT for an empty `variables`,
+  // a non-floating loss or a path through an op without a gradient;
+  // NOT_FOUND for unknown handles; FAILED_PRECONDITION on a backend without
+  // gradients.
+  absl::StatusOr<std::vector<std::optional<Node>>> gradients(
+      NodeRef loss, const std::vector<NodeRef>& variables) const;
 
   // ---------------------------------------------- typed op wrappers (Keras)
   absl::StatusOr<Node> dot(NodeRef x, NodeRef y) const;
