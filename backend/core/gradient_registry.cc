@@ -112,6 +112,7 @@ const GradientRegistry& GradientRegistry::Global() {
     RegisterShapeGrads(*r);
     RegisterLossGrads(*r);
     RegisterCastGrads(*r);
+    RegisterConvGrads(*r);
     return r;
   }();
   return *registry;

@@ -129,6 +129,7 @@ void RegisterReductionGrads(GradientRegistry& r);
 void RegisterShapeGrads(GradientRegistry& r);
 void RegisterLossGrads(GradientRegistry& r);
 void RegisterCastGrads(GradientRegistry& r);  // cast, one_hot, gather indices
+void RegisterConvGrads(GradientRegistry& r);  // conv2d, pool2d, bias_add
 
 }  // namespace remotek
 

@@ -108,6 +108,30 @@ std::vector<GradCase> MakeCases() {
   c.push_back({"batch_dot", {U({2, 4, 3}), U({2, 5, 4})}, {{"axes", L{1, 2}}}});
   c.push_back({"batch_dot", {U({3, 4}), U({3, 4})}, {{"axes", L{1, 1}}}});
   c.push_back({"transpose", {U({2, 3, 4})}});
+  // Convolution family, both data formats (x is (N,H,W,C) or (N,C,H,W); the
+  // kernel is always (kh, kw, in, out)).
+  for (const std::string format : {"channels_last", "channels_first"}) {
+    const bool cf = format == "channels_first";
+    const auto Img = [cf](int64_t n, int64_t h, int64_t w, int64_t ch) {
+      return cf ? Shape({n, ch, h, w}) : Shape({n, h, w, ch});
+    };
+    const AttrMap f = {{"data_format", format}};
+    c.push_back({"conv2d", {U(Img(2, 5, 4, 3)), U({3, 3, 3, 2})}, f});
+    c.push_back({"conv2d", {U(Img(1, 5, 5, 2)), U({3, 2, 2, 3})},
+                 {{"data_format", format}, {"padding", std::string("same")}, {"strides", L{2, 2}}}});
+    c.push_back({"conv2d", {U(Img(1, 6, 5, 2)), U({2, 2, 2, 2})},
+                 {{"data_format", format}, {"padding", std::string("same")},
+                  {"dilation_rate", L{2, 2}}}});
+    for (const char* mode : {"max", "avg"}) {
+      c.push_back({"pool2d", {U(Img(2, 4, 5, 2))},
+                   {{"data_format", format}, {"pool_size", L{2, 2}}, {"pool_mode", std::string(mode)}}});
+      c.push_back({"pool2d", {U(Img(1, 5, 5, 2))},
+                   {{"data_format", format}, {"pool_size", L{3, 3}}, {"strides", L{2, 2}},
+                    {"padding", std::string("same")}, {"pool_mode", std::string(mode)}}});
+    }
+    c.push_back({"bias_add", {U(Img(2, 3, 2, 4)), U({4})}, f});
+    c.push_back({"bias_add", {U({3, 4}), U({4})}, f});
+  }
   c.push_back({"transpose", {U({3, 2})}});
   // Reductions.
   for (const char* op : {"sum", "mean", "max", "min", "logsumexp", "var", "std"}) {
