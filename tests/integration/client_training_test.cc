@@ -1,8 +1,11 @@
 // Gradients over the wire and remote training through the C++ client against
 // a real server: the Gradients RPC (values, Keras's None, exact errors, all or
 // nothing), a 2-layer MLP trained on three generated Gaussian blobs with the
-// client's Adam and SGD-with-momentum update lists, clear_session back to 0
-// bytes, and the remotek-train-mlp example.
+// client's Adam and SGD-with-momentum update lists, a small CNN (conv2d ->
+// relu -> pool2d -> dense) trained with Adam on generated horizontal vs
+// vertical bars in both data formats (and agreeing across them up to the
+// transpose), clear_session back to 0 bytes, and the remotek-train-mlp
+// example.
 #include <cstdio>
 #include <random>
 #include <regex>
@@ -387,6 +390,287 @@ TEST_F(ClientTrainingTest, OptimizerRefusesParamsWithoutGradient) {
   EXPECT_THAT(adam.get_updates(s, loss, {}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "optimizer: params is empty"));
+}
+
+// ------------------------------------------------- remote training: CNN
+
+// 8x8 single-channel images of one bar: class 0 a horizontal bar (a random
+// row of ones), class 1 a vertical bar (a random column), plus N(0, 0.1)
+// noise everywhere. Generated NHWC; `channels_first` transposes to NCHW.
+constexpr int64_t kSide = 8;
+constexpr int64_t kFilters = 4;
+constexpr int64_t kPooled = kSide / 2;
+constexpr int64_t kFlat = kPooled * kPooled * kFilters;  // 64
+
+struct Bars {
+  rk::HostTensor x, y;
+  std::vector<int> labels;
+};
+
+Bars MakeBars(int per_class, uint32_t seed, bool channels_first) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<float> noise(0.0f, 0.1f);
+  std::uniform_int_distribution<int> pick(0, kSide - 1);
+  const int64_t n = 2 * per_class;
+  std::vector<float> nhwc(n * kSide * kSide), ys;
+  Bars b;
+  for (int64_t i = 0; i < n; ++i) {
+    const int label = static_cast<int>(i % 2);  // classes interleaved
+    const int at = pick(gen);
+    for (int64_t r = 0; r < kSide; ++r) {
+      for (int64_t c = 0; c < kSide; ++c) {
+        const bool on = label == 0 ? r == at : c == at;
+        nhwc[(i * kSide + r) * kSide + c] = (on ? 1.0f : 0.0f) + noise(gen);
+      }
+    }
+    ys.push_back(label == 0 ? 1.0f : 0.0f);
+    ys.push_back(label == 1 ? 1.0f : 0.0f);
+    b.labels.push_back(label);
+  }
+  // One channel: NHWC -> NCHW moves no element, but spell out the general
+  // transpose (index (i, r, c, ch) -> (i, ch, r, c)) so the layout is explicit.
+  constexpr int64_t kChannels = 1;
+  std::vector<float> x(nhwc.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t r = 0; r < kSide; ++r)
+      for (int64_t c = 0; c < kSide; ++c)
+        for (int64_t ch = 0; ch < kChannels; ++ch) {
+          const float v = nhwc[((i * kSide + r) * kSide + c) * kChannels + ch];
+          if (channels_first) {
+            x[((i * kChannels + ch) * kSide + r) * kSide + c] = v;
+          } else {
+            x[((i * kSide + r) * kSide + c) * kChannels + ch] = v;
+          }
+        }
+  b.x =
+      channels_first
+          ? rk::HostTensor::FromVector<float>({n, kChannels, kSide, kSide}, x)
+          : rk::HostTensor::FromVector<float>({n, kSide, kSide, kChannels}, x);
+  b.y = rk::HostTensor::FromVector<float>({n, 2}, ys);
+  return b;
+}
+
+double BinaryAccuracy(const rk::HostTensor& probs,
+                      const std::vector<int>& labels) {
+  const std::vector<float> p = probs.values<float>();
+  int right = 0;
+  for (size_t i = 0; i < labels.size(); ++i)
+    right += (p[i * 2 + 1] > p[i * 2] ? 1 : 0) == labels[i];
+  return static_cast<double>(right) / labels.size();
+}
+
+// Initial weights drawn host-side (fixed seed) so both data formats can start
+// from the same values. The dense kernel's rows follow batch_flatten's order
+// of the pooled (N, 4, 4, 4) tensor: (row, col, filter) for channels_last,
+// (filter, row, col) for channels_first; the same weight sits on the same
+// (row, col, filter) feature in both.
+struct CnnWeights {
+  rk::HostTensor kernel, conv_bias, dense, dense_bias;
+};
+
+CnnWeights MakeCnnWeights(uint32_t seed, bool channels_first) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<float> k_init(0.0f, 0.3f), d_init(0.0f, 0.2f);
+  std::vector<float> kernel(3 * 3 * 1 * kFilters);
+  for (float& v : kernel) v = k_init(gen);
+  std::vector<float> hwc(kFlat * 2);  // rows (row, col, filter), 2 columns
+  for (float& v : hwc) v = d_init(gen);
+  std::vector<float> dense(kFlat * 2);
+  for (int64_t r = 0; r < kPooled; ++r)
+    for (int64_t c = 0; c < kPooled; ++c)
+      for (int64_t f = 0; f < kFilters; ++f) {
+        const int64_t from = (r * kPooled + c) * kFilters + f;
+        const int64_t to =
+            channels_first ? (f * kPooled + r) * kPooled + c : from;
+        for (int k = 0; k < 2; ++k) dense[to * 2 + k] = hwc[from * 2 + k];
+      }
+  return {rk::HostTensor::FromVector<float>({3, 3, 1, kFilters}, kernel),
+          rk::HostTensor::FromVector<float>({kFilters},
+                                            std::vector<float>(kFilters, 0.0f)),
+          rk::HostTensor::FromVector<float>({kFlat, 2}, dense),
+          rk::HostTensor::FromVector<float>({2}, {0.0f, 0.0f})};
+}
+
+struct Cnn {
+  rk::Node x, y, loss, probs;
+  std::vector<rk::Node> params;
+};
+
+// conv2d 3x3 'same' (4 filters) + bias_add -> relu -> pool2d 2x2 stride 2
+// max -> batch_flatten -> dense (dot + bias) -> softmax, mean
+// categorical_crossentropy. `data_format` empty: the attrs leave it out and
+// the ops take the session's image_data_format.
+absl::StatusOr<Cnn> BuildCnn(const rk::Session& s, bool channels_first,
+                             const std::string& data_format,
+                             const CnnWeights& w) {
+  Cnn m;
+  auto node = [](absl::StatusOr<rk::Node> n, rk::Node* out) {
+    if (n.ok()) *out = *n;
+    return n.status();
+  };
+  rk::Attrs conv_attrs = {{"padding", "same"}, {"strides", {1, 1}}};
+  rk::Attrs pool_attrs = {{"pool_size", {2, 2}},
+                          {"strides", {2, 2}},
+                          {"padding", "valid"},
+                          {"pool_mode", "max"}};
+  rk::Attrs bias_attrs;
+  if (!data_format.empty()) {
+    for (rk::Attrs* a : {&conv_attrs, &pool_attrs, &bias_attrs})
+      a->insert_or_assign("data_format", rk::AttrValue(data_format));
+  }
+  const rk::Dims x_shape = channels_first ? rk::Dims{-1, 1, kSide, kSide}
+                                          : rk::Dims{-1, kSide, kSide, 1};
+  rk::Node kernel, conv_bias, dense, dense_bias, t;
+  for (absl::Status st :
+       {node(s.placeholder(x_shape, rk::DType::kFloat32, "x"), &m.x),
+        node(s.placeholder({-1, 2}, rk::DType::kFloat32, "y"), &m.y),
+        node(s.variable(w.kernel, "conv_kernel"), &kernel),
+        node(s.variable(w.conv_bias, "conv_bias"), &conv_bias),
+        node(s.variable(w.dense, "dense_kernel"), &dense),
+        node(s.variable(w.dense_bias, "dense_bias"), &dense_bias)}) {
+    if (!st.ok()) return st;
+  }
+  for (absl::Status st :
+       {node(s.op("conv2d", {m.x, kernel}, conv_attrs), &t),
+        node(s.op("bias_add", {t, conv_bias}, bias_attrs), &t),
+        node(s.relu(t), &t), node(s.op("pool2d", {t}, pool_attrs), &t),
+        node(s.batch_flatten(t), &t), node(s.dot(t, dense), &t),
+        node(s.add(t, dense_bias), &t), node(s.softmax(t), &m.probs),
+        node(s.op("categorical_crossentropy", {m.y, m.probs}), &t),
+        node(s.mean(t), &m.loss)}) {
+    if (!st.ok()) return st;
+  }
+  m.params = {kernel, conv_bias, dense, dense_bias};
+  return m;
+}
+
+struct CnnCase {
+  std::string name;
+  bool channels_first;
+  std::string explicit_data_format;  // empty: the session's default
+  std::string backend;
+};
+
+class ClientCnnTrainingTest : public ClientTrainingTest,
+                              public ::testing::WithParamInterface<CnnCase> {};
+
+TEST_P(ClientCnnTrainingTest, AdamTrainsTheCnnOnBarsRemotely) {
+  const CnnCase& c = GetParam();
+  const std::string format =
+      c.channels_first ? "channels_first" : "channels_last";
+  ASSERT_OK_AND_ASSIGN(
+      rk::Session s, client_->create_session(
+                         {.backend = c.backend, .image_data_format = format}));
+  ASSERT_OK_AND_ASSIGN(rk::SessionInfo info, s.info());
+  ASSERT_EQ(info.config.image_data_format, format);
+  ASSERT_OK_AND_ASSIGN(Cnn m,
+                       BuildCnn(s, c.channels_first, c.explicit_data_format,
+                                MakeCnnWeights(5, c.channels_first)));
+  EXPECT_THAT(m.probs.shape, ElementsAre(-1, 2));
+  rk::Adam adam({.learning_rate = 0.05});
+  ASSERT_OK_AND_ASSIGN(std::vector<rk::Update> updates,
+                       adam.get_updates(s, m.loss, m.params));
+  ASSERT_OK_AND_ASSIGN(rk::Function train,
+                       s.function({m.x, m.y}, {m.loss, m.probs}, updates));
+  const Bars data = MakeBars(32, 21, c.channels_first);  // 64 images
+  constexpr int kSteps = 40;
+  std::vector<float> losses;
+  double accuracy = 0;
+  for (int step = 0; step < kSteps; ++step) {
+    ASSERT_OK_AND_ASSIGN(std::vector<rk::HostTensor> out,
+                         train({data.x, data.y}));
+    losses.push_back(out[0].values<float>()[0]);
+    accuracy = BinaryAccuracy(out[1], data.labels);
+  }
+  std::string curve;
+  for (size_t i = 0; i < losses.size(); i += 5)
+    curve += " " + std::to_string(losses[i]);
+  std::printf("[%s] losses every 5 steps:%s; last %f; train accuracy %.4f\n",
+              c.name.c_str(), curve.c_str(), losses.back(), accuracy);
+  EXPECT_THAT(losses.back(), Lt(0.5f * losses.front()))
+      << "first " << losses.front() << " last " << losses.back();
+  EXPECT_THAT(accuracy, Ge(0.95));
+  // Fresh images from the same generator (another seed).
+  const Bars fresh = MakeBars(50, 22, c.channels_first);
+  ASSERT_OK_AND_ASSIGN(rk::Function predict, s.function({m.x}, {m.probs}));
+  ASSERT_OK_AND_ASSIGN(std::vector<rk::HostTensor> out, predict({fresh.x}));
+  const double fresh_accuracy = BinaryAccuracy(out[0], fresh.labels);
+  std::printf("[%s] fresh accuracy %.4f\n", c.name.c_str(), fresh_accuracy);
+  EXPECT_THAT(fresh_accuracy, Ge(0.95));
+  ASSERT_OK_AND_ASSIGN(rk::SessionInfo cleared, s.clear_session());
+  EXPECT_EQ(cleared.stats.bytes_held, 0);
+  EXPECT_EQ(cleared.stats.nodes, 0);
+  ASSERT_OK_AND_ASSIGN(rk::SessionStats stats, s.stats());
+  EXPECT_EQ(stats.bytes_held, 0);
+  EXPECT_EQ(stats.nodes, 0);
+  EXPECT_EQ(stats.variables, 0);
+  EXPECT_EQ(stats.functions, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    DataFormats, ClientCnnTrainingTest,
+    ::testing::Values(
+        // The session's image_data_format alone decides the layout.
+        CnnCase{"channels_last_eigen", false, "", "eigen"},
+        // data_format also passed explicitly on conv2d, bias_add and pool2d.
+        CnnCase{"channels_first_eigen", true, "channels_first", "eigen"},
+        // The same on the reference backend (direct-loop kernels).
+        CnnCase{"channels_last_reference", false, "", "reference"},
+        CnnCase{"channels_first_reference", true, "channels_first",
+                "reference"}),
+    [](const ::testing::TestParamInfo<CnnCase>& info) {
+      return info.param.name;
+    });
+
+TEST_F(ClientTrainingTest, CnnDataFormatsGiveTheSameLossUpToTheTranspose) {
+  // The same weights (the dense rows permuted to match batch_flatten's order)
+  // and the same images, transposed: the first-step loss and the first
+  // gradients agree whichever way the layout is chosen: the session default
+  // (channels_last / channels_first) or an explicit data_format overriding
+  // a session of the other format; on both backends.
+  struct Variant {
+    std::string session_format, explicit_format;
+    bool channels_first;
+  };
+  const std::vector<Variant> variants = {
+      {"channels_last", "", false},
+      {"channels_first", "", true},
+      {"channels_last", "channels_first", true},
+      {"channels_first", "channels_last", false},
+  };
+  std::vector<float> losses, kernel_grads_first;
+  for (const std::string backend : {"eigen", "reference"})
+    for (const Variant& v : variants) {
+      SCOPED_TRACE(backend + ": " + v.session_format +
+                   " session, data_format '" + v.explicit_format + "'");
+      ASSERT_OK_AND_ASSIGN(
+          rk::Session s,
+          client_->create_session(
+              {.backend = backend, .image_data_format = v.session_format}));
+      ASSERT_OK_AND_ASSIGN(Cnn m,
+                           BuildCnn(s, v.channels_first, v.explicit_format,
+                                    MakeCnnWeights(5, v.channels_first)));
+      ASSERT_OK_AND_ASSIGN(auto grads, s.gradients(m.loss, {m.params[0]}));
+      ASSERT_TRUE(grads[0].has_value());
+      ASSERT_OK_AND_ASSIGN(rk::Function f,
+                           s.function({m.x, m.y}, {m.loss, *grads[0]}));
+      const Bars data = MakeBars(32, 21, v.channels_first);
+      ASSERT_OK_AND_ASSIGN(std::vector<rk::HostTensor> out,
+                           f({data.x, data.y}));
+      losses.push_back(out[0].values<float>()[0]);
+      // The conv kernel is (3, 3, 1, 4) in every data format.
+      const std::vector<float> g = out[1].values<float>();
+      if (kernel_grads_first.empty()) {
+        kernel_grads_first = g;
+      } else {
+        EXPECT_THAT(g, Pointwise(FloatNear(1e-5), kernel_grads_first));
+      }
+      std::printf("[%s: %s session, data_format '%s'] first loss %.7f\n",
+                  backend.c_str(), v.session_format.c_str(),
+                  v.explicit_format.c_str(), losses.back());
+    }
+  for (size_t i = 1; i < losses.size(); ++i)
+    EXPECT_NEAR(losses[i], losses[0], 1e-5) << "variant " << i;
 }
 
 // -------------------------------------------------------- worked example
