@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-grpcio python3-numpy python3-protobuf python3-pytest
   nginx yamllint  # deploy checks: session_affinity_test, yamllint_check
+  clang-14 libclang-rt-14-dev  # deploy/sanitize-test.sh: ASan+UBSan and libFuzzer
 )
 
 missing=()

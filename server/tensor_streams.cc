@@ -1,10 +1,11 @@
 // UploadTensor / DownloadTensor: tensors larger than one message travel as a
 // stream of chunks. Upload assembles straight into the tensor's own buffer,
-// charged to the session before the first content byte arrives.
-#include <cstring>
+// charged to the session before the first content byte arrives
+// (ChunkAssembly); these reactors only move messages.
 
 #include "absl/strings/str_cat.h"
 #include "backend/core/status_macros.h"
+#include "server/chunk_assembly.h"
 #include "server/remotek_service.h"
 #include "server/status_mapping.h"
 #include "server/tensor_codec.h"
@@ -12,10 +13,17 @@
 namespace remotek::server {
 namespace {
 
+// A thin gRPC shell over ChunkAssembly (server/chunk_assembly.h), which owns
+// the header checks, the buffer and the byte counts.
 class UploadReactor : public grpc::ServerReadReactor<v1::UploadChunk> {
  public:
   UploadReactor(RemoteKService* service, grpc::CallbackServerContext* ctx, v1::Node* response)
-      : service_(service), ctx_(ctx), response_(response) {
+      : service_(service),
+        ctx_(ctx),
+        response_(response),
+        assembly_(service->options().max_tensor_elements,
+                  {.account_for = [this](const v1::UploadHeader& h) { return AccountFor(h); },
+                   .admit = [this](const v1::UploadHeader& h) { return Admit(h); }}) {
     // Refused before a byte of content is read.
     if (absl::Status auth = service_->TenantOf(ctx_).status(); !auth.ok()) {
       Finish(ToGrpcStatus(auth));
@@ -29,10 +37,8 @@ class UploadReactor : public grpc::ServerReadReactor<v1::UploadChunk> {
       Finish(ToGrpcStatus(Complete()));
       return;
     }
-    absl::Status status = Consume();
-    if (!status.ok()) {
-      tensor_ = Tensor();  // free the partial buffer now
-      Finish(ToGrpcStatus(status));
+    if (absl::Status status = assembly_.Add(chunk_); !status.ok()) {
+      Finish(ToGrpcStatus(status));  // the assembly already freed the partial buffer
       return;
     }
     StartRead(&chunk_);
@@ -42,83 +48,40 @@ class UploadReactor : public grpc::ServerReadReactor<v1::UploadChunk> {
   void OnCancel() override {}
 
  private:
-  absl::Status Consume() {
-    if (chunk_.has_header()) {
-      if (session_ != nullptr) {
-        return absl::InvalidArgumentError("upload: a second header arrived");
-      }
-      return StartTensor(chunk_.header());
-    }
-    if (session_ == nullptr) {
-      return absl::InvalidArgumentError("upload: the first message must be the header");
-    }
-    const std::string& content = chunk_.content();
-    if (static_cast<int64_t>(content.size()) > tensor_.byte_size() - received_) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "upload: chunks carry more than the ", tensor_.byte_size(), " bytes ",
-          tensor_.DebugString(), " needs"));
-    }
-    std::memcpy(static_cast<char*>(tensor_.raw_data()) + received_, content.data(),
-                content.size());
-    received_ += static_cast<int64_t>(content.size());
-    return absl::OkStatus();
-  }
-
-  absl::Status StartTensor(const v1::UploadHeader& header) {
-    header_ = header;
+  absl::StatusOr<std::shared_ptr<MemoryAccount>> AccountFor(const v1::UploadHeader& header) {
     REMOTEK_ASSIGN_OR_RETURN(session_, service_->FindSession(ctx_, header.session_id()));
-    if (header.target() == v1::UploadHeader::TARGET_UNSPECIFIED ||
-        !v1::UploadHeader::Target_IsValid(header.target())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "header.target=", static_cast<int>(header.target()),
-          " must be NEW_VARIABLE, NEW_CONSTANT or SET_VALUE"));
-    }
-    REMOTEK_ASSIGN_OR_RETURN(DType dtype, DecodeDType(header.dtype(), "header.dtype"));
-    const std::vector<int64_t> dims(header.shape().begin(), header.shape().end());
-    REMOTEK_RETURN_IF_ERROR(ValidateDims(dims, false, "header.shape"));
-    REMOTEK_RETURN_IF_ERROR(CheckElementLimit(dims, "header.shape",
-                                              service_->options().max_tensor_elements));
-    if (header.target() != v1::UploadHeader::SET_VALUE) {
-      REMOTEK_RETURN_IF_ERROR(service_->CheckNodeBudget(*session_, 1));
-    }
-    REMOTEK_ASSIGN_OR_RETURN(tensor_, Tensor::Allocate(dtype, Shape(dims),
-                                                       session_->state().account()));
-    return absl::OkStatus();
+    return session_->state().account();
   }
 
+  absl::Status Admit(const v1::UploadHeader& header) {
+    if (header.target() == v1::UploadHeader::SET_VALUE) return absl::OkStatus();
+    return service_->CheckNodeBudget(*session_, 1);
+  }
+
+  // Hands the assembled tensor to the session as the header's target.
   absl::Status Complete() {
-    if (session_ == nullptr) return absl::InvalidArgumentError("upload: no header was sent");
-    if (received_ != tensor_.byte_size()) {
-      const int64_t need = tensor_.byte_size();
-      tensor_ = Tensor();
-      return absl::InvalidArgumentError(absl::StrCat(
-          "upload: received ", received_, " of the ", need, " bytes the header declares"));
-    }
-    if (tensor_.dtype() == DType::kBool) {
-      uint8_t* p = static_cast<uint8_t*>(tensor_.raw_data());
-      for (int64_t i = 0; i < tensor_.num_elements(); ++i) p[i] = p[i] != 0;
-    }
-    Tensor value = std::move(tensor_);
+    REMOTEK_ASSIGN_OR_RETURN(Tensor value, assembly_.Finish());
+    const v1::UploadHeader& header = assembly_.header();
     KerasSession& state = session_->state();
     NodeInfo info;
-    switch (header_.target()) {
+    switch (header.target()) {
       case v1::UploadHeader::NEW_VARIABLE: {
         VariableRequest r;
-        r.name = header_.name();
+        r.name = header.name();
         r.value = std::move(value);
         REMOTEK_ASSIGN_OR_RETURN(info, state.AddNode(r));
         break;
       }
       case v1::UploadHeader::NEW_CONSTANT: {
         ConstantRequest r;
-        r.name = header_.name();
+        r.name = header.name();
         r.value = std::move(value);
         REMOTEK_ASSIGN_OR_RETURN(info, state.AddNode(r));
         break;
       }
       default: {
-        REMOTEK_RETURN_IF_ERROR(state.SetValue(header_.name(), value));
-        REMOTEK_ASSIGN_OR_RETURN(info, state.Describe(header_.name()));
+        REMOTEK_RETURN_IF_ERROR(state.SetValue(header.name(), value));
+        REMOTEK_ASSIGN_OR_RETURN(info, state.Describe(header.name()));
         break;
       }
     }
@@ -130,10 +93,8 @@ class UploadReactor : public grpc::ServerReadReactor<v1::UploadChunk> {
   grpc::CallbackServerContext* const ctx_;
   v1::Node* const response_;
   v1::UploadChunk chunk_;
-  v1::UploadHeader header_;
-  std::shared_ptr<Session> session_;
-  Tensor tensor_;
-  int64_t received_ = 0;
+  std::shared_ptr<Session> session_;  // set by AccountFor
+  ChunkAssembly assembly_;
 };
 
 class DownloadReactor : public grpc::ServerWriteReactor<v1::DownloadChunk> {

@@ -92,8 +92,9 @@ absl::StatusOr<std::vector<int64_t>> AttrReader::RequiredInts(
 absl::Status AttrReader::OnlyKnown(std::initializer_list<const char*> known) const {
   std::vector<std::string> unknown;
   for (const auto& [name, value] : attrs_) {
+    // Init-capture, not [&]: clang < 16 cannot capture a structured binding.
     if (std::none_of(known.begin(), known.end(),
-                     [&](const char* k) { return name == k; })) {
+                     [&n = name](const char* k) { return n == k; })) {
       unknown.push_back(name);
     }
   }

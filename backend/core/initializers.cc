@@ -1,8 +1,8 @@
 #include "backend/core/initializers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "backend/core/cast.h"
@@ -39,17 +39,6 @@ double NormalFromBlock(const PhiloxCounter& w, bool odd) {
   return odd ? r * std::sin(theta) : r * std::cos(theta);
 }
 
-// Fills doubles and narrows them into the target dtype (one rounding).
-absl::StatusOr<Tensor> FromDoubles(const std::vector<double>& values,
-                                   DType dtype, const Shape& shape,
-                                   std::shared_ptr<MemoryAccount> account) {
-  REMOTEK_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(dtype, shape, account));
-  REMOTEK_ASSIGN_OR_RETURN(Tensor wide, Tensor::Allocate(DType::kFloat64, shape, nullptr));
-  std::copy(values.begin(), values.end(), wide.data<double>());
-  CastInto(wide, out);
-  return out;
-}
-
 absl::Status CheckFinite(Kind kind, std::initializer_list<std::pair<const char*, double>> params) {
   for (const auto& [name, v] : params) {
     if (!std::isfinite(v)) {
@@ -60,11 +49,73 @@ absl::Status CheckFinite(Kind kind, std::initializer_list<std::pair<const char*,
   return absl::OkStatus();
 }
 
-}  // namespace
+// Checks the parameters of `spec`, before anything is allocated.
+absl::Status CheckParams(const InitializerSpec& spec) {
+  switch (spec.kind) {
+    case Kind::kOnes:
+    case Kind::kConstant:
+      return CheckFinite(spec.kind, {{"value", spec.kind == Kind::kOnes ? 1.0 : spec.value}});
+    case Kind::kRandomUniform:
+      REMOTEK_RETURN_IF_ERROR(CheckFinite(spec.kind, {{"low", spec.low}, {"high", spec.high}}));
+      if (spec.high < spec.low) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "random_uniform: high=", spec.high, " is below low=", spec.low));
+      }
+      return absl::OkStatus();
+    case Kind::kRandomNormal:
+    case Kind::kTruncatedNormal:
+      REMOTEK_RETURN_IF_ERROR(
+          CheckFinite(spec.kind, {{"mean", spec.mean}, {"stddev", spec.stddev}}));
+      if (spec.stddev < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            InitializerName(spec.kind), ": stddev=", spec.stddev, " is negative"));
+      }
+      return absl::OkStatus();
+    default:
+      return absl::OkStatus();
+  }
+}
 
-absl::StatusOr<Tensor> MakeInitialValueUnguarded(const InitializerSpec& spec, DType dtype,
-                                                 const Shape& shape,
-                                                 std::shared_ptr<MemoryAccount> account);
+// Fills `v[0..n)` with the values of `spec` (not zeros) as doubles.
+void FillDoubles(const InitializerSpec& spec, const Shape& shape, int64_t n, double* v) {
+  switch (spec.kind) {
+    case Kind::kOnes:
+    case Kind::kConstant:
+      std::fill(v, v + n, spec.kind == Kind::kOnes ? 1.0 : spec.value);
+      return;
+    case Kind::kEye: {
+      std::fill(v, v + n, 0.0);
+      const int64_t rows = shape.dim(0), cols = shape.dim(1);
+      for (int64_t i = 0; i < std::min(rows, cols); ++i) v[i * cols + i] = 1.0;
+      return;
+    }
+    default:
+      break;
+  }
+  const uint64_t seed = spec.seed.has_value() ? *spec.seed : std::random_device{}() * 0x100000001ull + std::random_device{}();
+  const PhiloxKey key{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)};
+  if (spec.kind == Kind::kRandomUniform) {
+    for (int64_t j = 0; j < n; ++j) {
+      v[j] = spec.low + (spec.high - spec.low) * UniformAt(j, key);
+    }
+  } else if (spec.kind == Kind::kRandomNormal) {
+    for (int64_t j = 0; j < n; ++j) {
+      const PhiloxCounter w = Block(static_cast<uint64_t>(j) / 2, 0, key);
+      v[j] = spec.mean + spec.stddev * NormalFromBlock(w, j % 2 == 1);
+    }
+  } else {
+    for (int64_t j = 0; j < n; ++j) {
+      double z;
+      uint32_t attempt = 0;
+      do {
+        z = NormalFromBlock(Block(static_cast<uint64_t>(j), attempt++, key), false);
+      } while (std::fabs(z) > 2.0);
+      v[j] = spec.mean + spec.stddev * z;
+    }
+  }
+}
+
+}  // namespace
 
 absl::string_view InitializerName(Kind kind) {
   switch (kind) {
@@ -79,9 +130,9 @@ absl::string_view InitializerName(Kind kind) {
   return "unknown";
 }
 
-absl::StatusOr<Tensor> MakeInitialValueUnguarded(const InitializerSpec& spec, DType dtype,
-                                                 const Shape& shape,
-                                                 std::shared_ptr<MemoryAccount> account) {
+absl::StatusOr<Tensor> MakeInitialValue(const InitializerSpec& spec, DType dtype,
+                                        const Shape& shape,
+                                        std::shared_ptr<MemoryAccount> account) {
   const bool random = spec.kind == Kind::kRandomUniform ||
                       spec.kind == Kind::kRandomNormal ||
                       spec.kind == Kind::kTruncatedNormal;
@@ -106,100 +157,36 @@ absl::StatusOr<Tensor> MakeInitialValueUnguarded(const InitializerSpec& spec, DT
         InitializerName(spec.kind), ": a ", DTypeName(dtype), shape.ToString(),
         " tensor is too large to allocate (", n, " elements: its bytes overflow int64)"));
   }
-  // Refuse before building the scratch for a tensor the account would refuse anyway.
-  if (account != nullptr) {
-    REMOTEK_RETURN_IF_ERROR(account->Charge(bytes));
-    account->Release(bytes);
-  }
+  REMOTEK_RETURN_IF_ERROR(CheckParams(spec));
+  if (spec.kind == Kind::kZeros) return Tensor::Zeros(dtype, shape, account);
 
-  switch (spec.kind) {
-    case Kind::kZeros:
-      return Tensor::Zeros(dtype, shape, account);
-    case Kind::kOnes:
-    case Kind::kConstant: {
-      const double v = spec.kind == Kind::kOnes ? 1.0 : spec.value;
-      REMOTEK_RETURN_IF_ERROR(CheckFinite(spec.kind, {{"value", v}}));
-      return FromDoubles(std::vector<double>(n, v), dtype, shape, account);
+  // The tensor first (charged, so a quota refuses it before any scratch is
+  // built), then the double scratch the values are computed in and rounded
+  // from once. Both come from Tensor::Allocate (aligned_alloc), never from
+  // std::vector: a size the machine cannot hold is RESOURCE_EXHAUSTED in every
+  // build, where operator new would throw (or, under ASan, abort).
+  REMOTEK_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(dtype, shape, account));
+  Tensor wide = out;
+  if (dtype != DType::kFloat64) {
+    absl::StatusOr<Tensor> scratch = Tensor::Allocate(DType::kFloat64, shape, nullptr);
+    if (!scratch.ok()) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          InitializerName(spec.kind), ": cannot allocate the ", scratch_bytes,
+          " bytes of scratch for a ", DTypeName(dtype), shape.ToString(), " tensor"));
     }
-    case Kind::kEye: {
-      std::vector<double> v(n, 0.0);
-      const int64_t rows = shape.dim(0), cols = shape.dim(1);
-      for (int64_t i = 0; i < std::min(rows, cols); ++i) v[i * cols + i] = 1.0;
-      return FromDoubles(v, dtype, shape, account);
-    }
-    default:
-      break;
+    wide = *std::move(scratch);
   }
-
-  const uint64_t seed = spec.seed.has_value() ? *spec.seed : std::random_device{}() * 0x100000001ull + std::random_device{}();
-  const PhiloxKey key{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)};
-  std::vector<double> v(n);
-  if (spec.kind == Kind::kRandomUniform) {
-    REMOTEK_RETURN_IF_ERROR(CheckFinite(spec.kind, {{"low", spec.low}, {"high", spec.high}}));
-    if (spec.high < spec.low) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "random_uniform: high=", spec.high, " is below low=", spec.low));
-    }
+  FillDoubles(spec, shape, n, wide.data<double>());
+  if (dtype != DType::kFloat64) CastInto(wide, out);
+  // Rounding to a narrow float can land exactly on `high`; keep [low, high).
+  if (spec.kind == Kind::kRandomUniform && dtype == DType::kFloat32 && spec.high > spec.low) {
+    float* p = out.data<float>();
+    const float high = static_cast<float>(spec.high);
     for (int64_t j = 0; j < n; ++j) {
-      v[j] = spec.low + (spec.high - spec.low) * UniformAt(j, key);
-    }
-    REMOTEK_ASSIGN_OR_RETURN(Tensor out, FromDoubles(v, dtype, shape, account));
-    // Rounding to a narrow float can land exactly on `high`; keep [low, high).
-    if (dtype == DType::kFloat32 && spec.high > spec.low) {
-      float* p = out.data<float>();
-      const float high = static_cast<float>(spec.high);
-      for (int64_t j = 0; j < n; ++j) {
-        if (p[j] >= high) p[j] = std::nextafter(high, -INFINITY);
-      }
-    }
-    return out;
-  }
-  REMOTEK_RETURN_IF_ERROR(CheckFinite(spec.kind, {{"mean", spec.mean}, {"stddev", spec.stddev}}));
-  if (spec.stddev < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        InitializerName(spec.kind), ": stddev=", spec.stddev, " is negative"));
-  }
-  if (spec.kind == Kind::kRandomNormal) {
-    for (int64_t j = 0; j < n; ++j) {
-      const PhiloxCounter w = Block(static_cast<uint64_t>(j) / 2, 0, key);
-      v[j] = spec.mean + spec.stddev * NormalFromBlock(w, j % 2 == 1);
-    }
-  } else {
-    for (int64_t j = 0; j < n; ++j) {
-      double z;
-      uint32_t attempt = 0;
-      do {
-        z = NormalFromBlock(Block(static_cast<uint64_t>(j), attempt++, key), false);
-      } while (std::fabs(z) > 2.0);
-      v[j] = spec.mean + spec.stddev * z;
+      if (p[j] >= high) p[j] = std::nextafter(high, -INFINITY);
     }
   }
-  return FromDoubles(v, dtype, shape, account);
-}
-
-}  // namespace remotek
-
-namespace remotek {
-
-absl::StatusOr<Tensor> MakeInitialValue(const InitializerSpec& spec, DType dtype,
-                                        const Shape& shape,
-                                        std::shared_ptr<MemoryAccount> account) {
-  // The double scratch comes from std::vector; a shape the machine cannot
-  // hold must be refused, not abort the server.
-  try {
-    return MakeInitialValueUnguarded(spec, dtype, shape, std::move(account));
-  } catch (const std::bad_alloc&) {
-    // The unguarded path checked that this product fits before allocating.
-    int64_t scratch_bytes = -1;
-    CheckedMul(shape.NumElements().value_or(-1), 8, &scratch_bytes);
-    return absl::ResourceExhaustedError(absl::StrCat(
-        InitializerName(spec.kind), ": cannot allocate the ", scratch_bytes,
-        " bytes of scratch for a ", DTypeName(dtype), shape.ToString(), " tensor"));
-  } catch (const std::length_error&) {  // std::vector refuses sizes past max_size()
-    return absl::ResourceExhaustedError(absl::StrCat(
-        InitializerName(spec.kind), ": a ", DTypeName(dtype), shape.ToString(),
-        " tensor is too large to allocate (more bytes than a vector can hold)"));
-  }
+  return out;
 }
 
 }  // namespace remotek

@@ -128,7 +128,10 @@ KernelFn BinaryKernel(KernelFn fallback, BinaryOp op, KernelOptions options) {
         const bool served,
         RunCachedPrimitive(
             op.name, key, n >= kParallelElements,
-            [&] { return BuildBinary(op.algorithm, dst_dims, collapsed_src1); },
+            // Init-captures: clang < 16 cannot capture a structured binding.
+            [&, &dst = dst_dims, &src1_collapsed = collapsed_src1] {
+              return BuildBinary(op.algorithm, dst, src1_collapsed);
+            },
             {src0->raw_data(), src1->raw_data(), out.raw_data()}));
     return served ? absl::OkStatus() : fallback(ctx, in, out);
   };

@@ -9,7 +9,6 @@
 // a shape compatible with the function's static output specs, and after
 // Clear() the session's account is back to exactly 0 bytes.
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -18,13 +17,6 @@
 
 namespace remotek::fuzz {
 namespace {
-
-// REMOTEK_FUZZ_SKIP_KNOWN=1 steers the generator away from inputs that hit
-// findings already reported, so that a longer run can look for new ones.
-bool SkipKnownIssues() {
-  static const bool skip = std::getenv("REMOTEK_FUZZ_SKIP_KNOWN") != nullptr;
-  return skip;
-}
 
 NodeRequest MakeNode(FuzzInputs& f, const std::vector<std::string>& names,
                      const std::shared_ptr<MemoryAccount>& account) {
@@ -58,11 +50,6 @@ NodeRequest MakeNode(FuzzInputs& f, const std::vector<std::string>& names,
         spec.seed = f.raw().ConsumeIntegral<uint64_t>();  // deterministic runs
         r.initializer = spec;
         r.shape = f.ShapeValue(false);
-        if (SkipKnownIssues()) {
-          // Known issue (tests/fuzz/README.md, initializers.cc): an initializer
-          // shape with more than 2^60 elements aborts the process.
-          for (auto& d : r.shape.mutable_dims()) d = d > 64 ? 64 : d;
-        }
       }
       return r;
     }

@@ -198,6 +198,57 @@ def main():
     for name, data in cseeds.items():
         write("keras_config", name, data)
 
+    # upload_assembly: byte 0 = limits/hook failures, then tagged records
+    # (upload_assembly_fuzzer.cc): 0 header, 1 content, 2 fill, 3 empty chunk,
+    # 4 raw UploadChunk, 5 end of stream, 6 abandon.
+    def up_header(dtype, shape, target=1, name="w"):
+        return ld(1, "s") + v(2, target) + ld(3, name) + v(4, dtype) + packed(5, shape)
+
+    def H(*args, **kw):
+        h = up_header(*args, **kw)
+        return bytes([0, len(h)]) + h
+
+    def C(data):
+        return bytes([1, len(data)]) + data
+
+    def RAW(chunk):
+        return bytes([4, len(chunk)]) + chunk
+
+    FILL, EMPTY, END, ABANDON = b"\x02\x3f", b"\x03", b"\x05", b"\x06"
+    f6 = b"".join(struct.pack("<f", x) for x in (1, 2, 3, 4, 5, 6))
+    useeds = {
+        "f32_two_chunks": b"\x00" + H(F32, [2, 3]) + C(f6[:7]) + C(f6[7:]) + END,
+        "bool_normalise": b"\x00" + H(BOOL, [4]) + C(b"\x00\x02\xff\x01") + END,
+        "fill_f64": b"\x00" + H(F64, [4, 8], target=2) + FILL + END,
+        "scalar_set_value": b"\x00" + H(I64, [], target=3) + C(b"\x07" * 8) + END,
+        "empty_shape": b"\x00" + H(U8, [0, 5]) + END,
+        "empty_chunks": b"\x00" + H(I8, [3]) + EMPTY + C(b"abc") + EMPTY + END,
+        "too_long": b"\x00" + H(F32, [2]) + C(b"\x01" * 9) + END,
+        "too_short": b"\x00" + H(F32, [2]) + C(b"\x01" * 3) + END,
+        "second_header": b"\x00" + H(F32, [1]) + C(b"\x01" * 2) + H(F32, [1]) + END,
+        "content_first": b"\x00" + C(b"\x01" * 4) + H(F32, [1]) + END,
+        "no_header": b"\x00" + END,
+        "bad_target": b"\x00" + H(F32, [1], target=0) + END,
+        "junk_target": b"\x00" + H(F32, [1], target=7) + END,
+        "bad_dtype": b"\x00" + H(0, [1]) + END,
+        "junk_dtype": b"\x00" + H(42, [1]) + END,
+        "neg_dim": b"\x00" + H(F32, [-1, 2]) + END,
+        "huge_dims": b"\x00" + H(I8, [1 << 40, 1 << 40]) + END,
+        "byte_overflow": b"\x00" + H(F64, [1 << 61]) + END,
+        "element_limit": b"\x01" + H(F32, [9, 9]) + FILL + END,
+        "session_quota": b"\x08" + H(F32, [5, 6]) + FILL + END,
+        "tenant_quota": b"\x04" + H(F32, [16, 16]) + FILL + END,
+        "unknown_session": b"\x10" + H(F32, [2]) + FILL + END,
+        "node_budget": b"\x20" + H(F32, [2]) + FILL + END,
+        "set_value_budget": b"\x20" + H(F32, [2], target=3) + FILL + END,
+        "raw_chunks": b"\x00" + RAW(ld(1, up_header(I16, [2, 2]))) + RAW(ld(2, b"\x01" * 5))
+                      + RAW(b"") + RAW(ld(2, b"\x02" * 3)) + END,
+        "abandon": b"\x00" + H(F32, [4]) + C(b"\x01" * 5) + ABANDON,
+        "dropped": b"\x00" + H(F32, [4]) + C(b"\x01" * 5),
+    }
+    for name, data in useeds.items():
+        write("upload_assembly", name, data)
+
     # graph / eager: deterministic pseudo-random bytes of a few sizes.
     rng = random.Random(20261127)
     for target in ("graph", "eager"):

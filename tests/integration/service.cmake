@@ -24,6 +24,7 @@ remotek_add_test(NAME server_unit_test LABELS unit TIMEOUT 60
           ${REMOTEK_SERVER_UNIT_DIR}/metrics_http_server_test.cc
           ${REMOTEK_SERVER_UNIT_DIR}/event_log_test.cc
           ${REMOTEK_SERVER_UNIT_DIR}/session_events_test.cc
+          ${REMOTEK_SERVER_UNIT_DIR}/chunk_assembly_test.cc
   LIBS remotek::server)
 
 # External backends through a real server (the SDK test plugin as default,

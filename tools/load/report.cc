@@ -21,7 +21,10 @@ std::string HumanBytes(double bytes) {
     bytes /= 1024;
     ++u;
   }
-  return absl::StrFormat(u == 0 ? "%.0f %s" : "%.2f %s", bytes, units[u]);
+  // Two calls, not one with a ?: format: clang checks that the format is a
+  // compile-time constant.
+  if (u == 0) return absl::StrFormat("%.0f %s", bytes, units[u]);
+  return absl::StrFormat("%.2f %s", bytes, units[u]);
 }
 
 // %.6g keeps JSON numbers short without losing what matters.
