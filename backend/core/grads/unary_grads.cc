@@ -17,7 +17,7 @@ GradFn Chain(F derivative) {
   return [derivative](GradBuilder& b, int g) -> absl::StatusOr<Grads> {
     REMOTEK_ASSIGN_OR_RETURN(int d, derivative(b));
     REMOTEK_ASSIGN_OR_RETURN(int gx, b.Mul(g, d));
-    return Grads{gx};
+    return Grads{std::optional<int>(gx)};  // clang-14 reads Grads{int} as a size
   };
 }
 
