@@ -12,6 +12,18 @@
 namespace remotek {
 namespace {
 
+// a + b, wrapping modulo 2^bits for integers (as integer sums do elsewhere)
+// instead of overflowing, which is undefined behaviour for signed types.
+template <typename T>
+T WrappingAdd(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
+  } else {
+    return a + b;
+  }
+}
+
 template <int kValue>
 absl::Status FillKernel(const KernelContext&, absl::Span<const Tensor>, Tensor& out) {
   DispatchComputeDType(out.dtype(), [&](auto tag) {
@@ -41,7 +53,8 @@ absl::Status SumToShapeOfKernel(const KernelContext&, absl::Span<const Tensor> i
       const T* gd = g.data<T>();
       const Shape operands[] = {out.shape()};
       BroadcastLayout layout(operands, g.shape());
-      layout.ForEach([&](int64_t o, const int64_t* idx) { z[idx[0]] += gd[o]; });
+      layout.ForEach(
+          [&](int64_t o, const int64_t* idx) { z[idx[0]] = WrappingAdd(z[idx[0]], gd[o]); });
     }
   });
   return absl::OkStatus();
@@ -70,7 +83,9 @@ absl::Status ScatterSumKernel(const KernelContext& ctx, absl::Span<const Tensor>
                            ") for x of shape ", out.shape().ToString()));
           return;
         }
-        for (int64_t k = 0; k < row; ++k) z[index * row + k] += gd[i * row + k];
+        for (int64_t k = 0; k < row; ++k) {
+          z[index * row + k] = WrappingAdd(z[index * row + k], gd[i * row + k]);
+        }
       }
     }
   });
